@@ -1,0 +1,34 @@
+import type { FirewallState } from './firewall.js';
+
+/** HostSystemConnectionState values as vCenter reports them. */
+export type ConnectionState = 'connected' | 'disconnected' | 'notResponding';
+
+/** Why a host's firewall could not be judged in a poll. */
+export type NotCheckedReason =
+  | 'disconnected'
+  | 'not-responding'
+  | 'no-firewall'
+  | 'no-permission'
+  | 'no-rulesets'
+  | 'no-baseline'
+  | 'baseline-conflict';
+
+/** Inventory facts about one host, read in the same pass as its firewall. */
+export interface HostIdentity {
+  /** Managed object id, for example `host-42`; stable for the life of the host in its vCenter. */
+  moid: string;
+  name: string;
+  /** Cluster name, or null for a standalone host. */
+  cluster: string | null;
+  connectionState: ConnectionState | string;
+  inMaintenanceMode: boolean;
+  productVersion: string | null;
+  apiVersion: string | null;
+}
+
+/** What one poll learned about one host. */
+export interface HostObservation extends HostIdentity {
+  /** Null when the host could not be read; `notChecked` then says why. */
+  firewall: FirewallState | null;
+  notChecked?: { reason: NotCheckedReason; detail: string };
+}
