@@ -1,5 +1,5 @@
 // An approved firewall baseline as loaded from a reviewed JSON file under
-// baselines/. The JSON Schema in baselines/schema/baseline.schema.json is the
+// baselines/. The JSON Schema in schemas/baseline.schema.json is the
 // authority on the file format; these types mirror it after defaults apply.
 
 /**

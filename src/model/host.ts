@@ -1,5 +1,12 @@
 import type { FirewallState } from './firewall.js';
 
+/** A host's normalized firewall state with its canonical JSON and the SHA-256 of that JSON. */
+export interface Snapshot {
+  state: FirewallState;
+  body: string;
+  hash: string;
+}
+
 /** HostSystemConnectionState values as vCenter reports them. */
 export type ConnectionState = 'connected' | 'disconnected' | 'notResponding';
 
@@ -28,7 +35,8 @@ export interface HostIdentity {
 
 /** What one poll learned about one host. */
 export interface HostObservation extends HostIdentity {
-  /** Null when the host could not be read; `notChecked` then says why. */
-  firewall: FirewallState | null;
+  /** Null when the host's firewall could not be read; `notChecked` then says why. */
+  snapshot: Snapshot | null;
+  /** Set when the host cannot be judged in this poll, even if a snapshot was read. */
   notChecked?: { reason: NotCheckedReason; detail: string };
 }

@@ -1,0 +1,60 @@
+// One vCenter to host observations: one container view over HostSystem and
+// ComputeResource, read with RetrievePropertiesEx page by page. Each host is
+// normalized and hashed as it arrives, so only the compact snapshots stay
+// in memory, never the inventory's XML.
+import type { HostObservation } from '../model/host.js';
+import { retrieveFromView, type PropertySpec } from '../vsphere/property-collector.js';
+import { SoapFault } from '../vsphere/soap-fault.js';
+import type { VcenterSession } from '../vsphere/session.js';
+import type { AboutInfo, ObjectContent } from '../vsphere/types.js';
+import { HOST_PATHS, PARENT_PATHS, missingFault, resolveParents, shapeHost, type ParentInfo, type PendingHost } from './shape.js';
+
+export interface CollectOptions {
+  maxObjects: number;
+  maxPages?: number;
+}
+
+export interface Collection {
+  about: AboutInfo;
+  hosts: HostObservation[];
+  pages: number;
+}
+
+const PROP_SET: PropertySpec[] = [
+  { type: 'HostSystem', pathSet: HOST_PATHS },
+  { type: 'ComputeResource', pathSet: PARENT_PATHS },
+];
+
+const VIEW_TYPES = ['HostSystem', 'ComputeResource'];
+
+export async function collectHosts(session: VcenterSession, options: CollectOptions): Promise<Collection> {
+  return session.run(async (client) => {
+    const pending: PendingHost[] = [];
+    const parents = new Map<string, ParentInfo>();
+    const onObject = (content: ObjectContent): void => {
+      if (content.obj.type === 'HostSystem') {
+        rejectExpiredSession(content, client.transport.target);
+        pending.push(shapeHost(content));
+      } else {
+        parents.set(content.obj.value, { type: content.obj.type, name: String(content.propSet?.[0]?.val ?? content.obj.value) });
+      }
+    };
+
+    const summary = await retrieveFromView(client, VIEW_TYPES, PROP_SET, onObject, {
+      maxObjects: options.maxObjects,
+      maxPages: options.maxPages ?? 10_000,
+    });
+    return { about: client.serviceContent.about, hosts: resolveParents(pending, parents), pages: summary.pages };
+  });
+}
+
+/**
+ * vCenter may answer with objects whose properties all sit in missingSet
+ * with NotAuthenticated when the session expired mid-read. That is a
+ * session failure, not a host without a firewall.
+ */
+function rejectExpiredSession(content: ObjectContent, target: string): void {
+  if (missingFault(content, 'name') === 'NotAuthenticated' || missingFault(content, 'config.firewall') === 'NotAuthenticated') {
+    throw new SoapFault('RetrievePropertiesEx', 'NotAuthenticated', 'properties came back in missingSet with NotAuthenticated', target);
+  }
+}

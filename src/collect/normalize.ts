@@ -1,0 +1,119 @@
+// Normalization of HostFirewallInfo into the snapshot form: rulesets sorted
+// by key, rules sorted, addresses in canonical form, sorted and without
+// duplicates. Objects are built with their keys in sorted order, so
+// JSON.stringify of the result already is the canonical JSON that
+// canonicalJson() would produce, without a second sorting pass.
+import type { AllowedHosts, DefaultPolicy, FirewallRule, FirewallState, IpNetwork, RuleDirection, Ruleset } from '../model/firewall.js';
+import { canonicalAddress, formatCidr, parseCidr } from '../model/ip.js';
+import { sha256Hex } from '../model/canonical.js';
+import type { Snapshot } from '../model/host.js';
+import type { HostFirewallInfoValue, HostFirewallRuleValue, HostFirewallRulesetValue } from '../vsphere/types.js';
+
+export function snapshotOf(info: HostFirewallInfoValue): Snapshot {
+  const state = normalizeFirewall(info);
+  const body = JSON.stringify(state);
+  return { state, body, hash: sha256Hex(body) };
+}
+
+export function normalizeFirewall(info: HostFirewallInfoValue): FirewallState {
+  const rulesets = (info.ruleset ?? []).map(normalizeRuleset);
+  rulesets.sort((a, b) => compareText(a.key, b.key));
+  return { defaultPolicy: normalizePolicy(info.defaultPolicy), rulesets };
+}
+
+function normalizePolicy(policy: HostFirewallInfoValue['defaultPolicy']): DefaultPolicy {
+  const result: DefaultPolicy = {};
+  if (policy?.incomingBlocked !== undefined) {
+    result.incomingBlocked = policy.incomingBlocked;
+  }
+  if (policy?.outgoingBlocked !== undefined) {
+    result.outgoingBlocked = policy.outgoingBlocked;
+  }
+  return result;
+}
+
+function normalizeRuleset(value: HostFirewallRulesetValue): Ruleset {
+  const ruleset: Partial<Ruleset> = {};
+  if (value.allowedHosts) {
+    ruleset.allowedHosts = normalizeAllowedHosts(value.allowedHosts);
+  }
+  ruleset.enabled = value.enabled ?? false;
+  if (value.ipListUserConfigurable !== undefined) {
+    ruleset.ipListUserConfigurable = value.ipListUserConfigurable;
+  }
+  ruleset.key = value.key ?? '';
+  ruleset.label = value.label ?? '';
+  ruleset.required = value.required ?? false;
+  ruleset.rules = normalizeRules(value.rule ?? []);
+  if (value.service !== undefined && value.service !== '') {
+    ruleset.service = value.service;
+  }
+  if (value.userControllable !== undefined) {
+    ruleset.userControllable = value.userControllable;
+  }
+  return ruleset as Ruleset;
+}
+
+function normalizeAllowedHosts(value: NonNullable<HostFirewallRulesetValue['allowedHosts']>): AllowedHosts {
+  return {
+    allIp: value.allIp ?? false,
+    ipAddress: uniqueSorted((value.ipAddress ?? []).map(normalizeAddress)),
+    ipNetwork: normalizeNetworks(value.ipNetwork ?? []),
+  };
+}
+
+/**
+ * Canonical form of an ipAddress entry. Hosts sometimes hold a network in
+ * CIDR form here; it is kept as a network string so that drift rules can
+ * judge it as one. Text that parses as neither stays as written, trimmed,
+ * so the snapshot records what the host said.
+ */
+export function normalizeAddress(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.includes('/')) {
+    const cidr = parseCidr(trimmed);
+    return cidr ? formatCidr(cidr) : trimmed;
+  }
+  return canonicalAddress(trimmed) ?? trimmed;
+}
+
+function normalizeNetworks(values: { network?: string; prefixLength?: number }[]): IpNetwork[] {
+  const byText = new Map<string, IpNetwork>();
+  for (const value of values) {
+    const network = normalizeAddress(value.network ?? '');
+    const prefixLength = value.prefixLength ?? 0;
+    byText.set(`${network}/${prefixLength}`, { network, prefixLength });
+  }
+  return [...byText.keys()].sort(compareText).map((key) => byText.get(key)!);
+}
+
+function normalizeRules(values: HostFirewallRuleValue[]): FirewallRule[] {
+  const byText = new Map<string, FirewallRule>();
+  for (const value of values) {
+    const rule = normalizeRule(value);
+    byText.set(JSON.stringify(rule), rule);
+  }
+  return [...byText.keys()].sort(compareText).map((key) => byText.get(key)!);
+}
+
+function normalizeRule(value: HostFirewallRuleValue): FirewallRule {
+  const rule: Partial<FirewallRule> = { direction: (value.direction ?? 'inbound') as RuleDirection };
+  if (value.endPort !== undefined) {
+    rule.endPort = value.endPort;
+  }
+  rule.port = value.port ?? 0;
+  if (value.portType !== undefined) {
+    rule.portType = value.portType as 'src' | 'dst';
+  }
+  rule.protocol = value.protocol ?? '';
+  return rule as FirewallRule;
+}
+
+function uniqueSorted(values: string[]): string[] {
+  return [...new Set(values)].sort(compareText);
+}
+
+/** Code-unit order: locale-independent, so every machine sorts alike. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,263 @@
+// SOAP over HTTP for the vim25 API: the lowest layer of src/vsphere. It
+// posts envelopes, keeps the session cookie, streams the response body into
+// the decoder and turns HTTP 500 fault bodies into SoapFault. Nothing in
+// src/vsphere imports from collect, store, drift, notify, report or cli.
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import axios, { type AxiosResponse } from 'axios';
+import { StreamingDecoder, DEFAULT_LIMITS, type DecoderLimits, type ItemHandler } from './xml/decoder.js';
+import { dynamic, object, type Spec } from './xml/spec.js';
+import { XmlDecodeError } from './xml/xml-error.js';
+import { envelope } from './envelope.js';
+import { SoapFault } from './soap-fault.js';
+import { TransportError } from './transport-error.js';
+import { createAgent, type TlsOptions } from './tls.js';
+
+export const SESSION_COOKIE = 'vmware_soap_session';
+
+export interface TransportOptions {
+  /** SDK endpoint, for example https://vcenter.example.com/sdk. */
+  url: string;
+  /** Name used in error messages, for example the vCenter's name in the config. */
+  name: string;
+  /** Limit for one whole request, from sending to the last byte of the answer. */
+  timeoutMs: number;
+  tls?: TlsOptions;
+  limits?: DecoderLimits;
+}
+
+const FAULT_SPEC = object({
+  faultcode: 'string',
+  faultstring: 'string',
+  detail: object({}, { other: object({}, { keepType: true }) }),
+});
+
+export class SoapTransport {
+  /** vim25 version sent in SOAPAction; raised after RetrieveServiceContent. */
+  version = '6.7';
+  roundTrips = 0;
+  private cookie: string | null = null;
+  private readonly agent: http.Agent | https.Agent;
+  readonly target: string;
+
+  constructor(private readonly options: TransportOptions) {
+    const url = new URL(options.url);
+    url.username = '';
+    url.password = '';
+    this.target = `vCenter ${options.name} (${url.origin})`;
+    this.agent = createAgent(url.protocol, options.tls ?? {});
+  }
+
+  get hasSession(): boolean {
+    return this.cookie !== null;
+  }
+
+  clearSession(): void {
+    this.cookie = null;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * Calls one vim25 method and decodes `returnval` with `spec`. Fields of the
+   * spec marked `stream` are handed to `onItem` as they complete instead of
+   * being kept, so a caller can work on a page while it is still arriving.
+   */
+  async call<T>(method: string, body: string, spec: Spec | null, onItem?: ItemHandler): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    this.roundTrips += 1;
+    try {
+      const response = await this.post(body, controller.signal);
+      this.keepCookie(response);
+      return await this.decode<T>(method, response, spec, onItem);
+    } catch (err) {
+      throw this.explain(method, err, controller.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async post(body: string, signal: AbortSignal): Promise<AxiosResponse<IncomingMessage>> {
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/xml; charset=utf-8',
+      SOAPAction: `urn:vim25/${this.version}`,
+    };
+    if (this.cookie) {
+      headers.Cookie = this.cookie;
+    }
+    return axios.post<IncomingMessage>(this.options.url, envelope(body), {
+      headers,
+      signal,
+      responseType: 'stream',
+      validateStatus: () => true,
+      maxRedirects: 0,
+      proxy: false,
+      httpAgent: this.agent,
+      httpsAgent: this.agent,
+    });
+  }
+
+  private keepCookie(response: AxiosResponse): void {
+    const cookies = response.headers['set-cookie'];
+    for (const cookie of cookies ?? []) {
+      const pair = cookie.split(';', 1)[0]!.trim();
+      if (pair.startsWith(`${SESSION_COOKIE}=`)) {
+        this.cookie = pair;
+      }
+    }
+  }
+
+  private async decode<T>(method: string, response: AxiosResponse<IncomingMessage>, spec: Spec | null, onItem?: ItemHandler): Promise<T> {
+    const status = response.status;
+    const contentType = String(response.headers['content-type'] ?? '');
+    if ((status !== 200 && status !== 500) || !/xml/i.test(contentType)) {
+      throw await this.unexpectedResponse(method, response, contentType);
+    }
+
+    const responseName = `${method}Response`;
+    const rootSpec = object({
+      Envelope: object({
+        Body: object({
+          [responseName]: object({ returnval: spec ?? object({}) }),
+          Fault: FAULT_SPEC,
+        }),
+      }),
+    });
+    const decoder = new StreamingDecoder(rootSpec, onItem, this.options.limits ?? DEFAULT_LIMITS);
+    const head = await feed(response.data, decoder);
+    const root = endDocument(decoder, head, () => this.describe(status, contentType, head));
+    const body = (root.Envelope as { Body?: Record<string, unknown> } | undefined)?.Body;
+
+    if (body?.Fault) {
+      throw faultFrom(method, body.Fault as FaultBody, this.target);
+    }
+    if (!body || !(responseName in body)) {
+      throw new TransportError(`${method} on ${this.target}: the answer holds no <${responseName}> (${this.describe(status, contentType, head)})`, {
+        target: this.target,
+        method,
+        retryable: false,
+        status,
+        contentType,
+      });
+    }
+    return (body[responseName] as { returnval?: T }).returnval as T;
+  }
+
+  private async unexpectedResponse(method: string, response: AxiosResponse<IncomingMessage>, contentType: string): Promise<TransportError> {
+    const head = await readHead(response.data, 512);
+    const status = response.status;
+    const retryAfter = parseRetryAfter(response.headers['retry-after']);
+    const retryable = status >= 500 || status === 429;
+    const what = status === 200 || status === 500 ? 'a body that is not XML' : `HTTP ${status}`;
+    return new TransportError(`${method} on ${this.target} returned ${what} (${this.describe(status, contentType, head)})`, {
+      target: this.target,
+      method,
+      retryable,
+      status,
+      contentType,
+      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+    });
+  }
+
+  private describe(status: number, contentType: string, head: string): string {
+    const type = contentType || 'no content type';
+    return `status ${status}, ${type}, first bytes ${JSON.stringify(head.slice(0, 120))}`;
+  }
+
+  private explain(method: string, err: unknown, timedOut: boolean): unknown {
+    if (err instanceof SoapFault || err instanceof TransportError) {
+      return err;
+    }
+    if (err instanceof XmlDecodeError) {
+      return new TransportError(`${method} on ${this.target}: ${err.message}`, { target: this.target, method, retryable: false }, { cause: err });
+    }
+    if (timedOut) {
+      return new TransportError(`${method} on ${this.target} timed out after ${this.options.timeoutMs} ms`, { target: this.target, method, retryable: true }, { cause: err });
+    }
+    const code = (err as { code?: string }).code;
+    const reason = (err as Error).message ?? String(err);
+    return new TransportError(`${method} on ${this.target} failed: ${code ? `${code} ` : ''}${reason}`, { target: this.target, method, retryable: isNetworkError(code) }, { cause: err });
+  }
+}
+
+interface FaultBody {
+  faultcode?: string;
+  faultstring?: string;
+  detail?: Record<string, unknown>;
+}
+
+function faultFrom(method: string, fault: FaultBody, target: string): SoapFault {
+  const name = faultName(fault.detail) ?? fault.faultcode ?? 'UnknownFault';
+  return new SoapFault(method, name, fault.faultstring ?? '', target);
+}
+
+/** The fault type is the xsi:type of the detail's child, or its element name minus "Fault". */
+function faultName(detail: Record<string, unknown> | undefined): string | undefined {
+  for (const [element, value] of Object.entries(detail ?? {})) {
+    const type = (value as { $type?: string }).$type;
+    return type ?? element.replace(/Fault$/, '');
+  }
+  return undefined;
+}
+
+async function feed(stream: IncomingMessage, decoder: StreamingDecoder): Promise<string> {
+  stream.setEncoding('utf8');
+  let head = '';
+  for await (const chunk of stream as AsyncIterable<string>) {
+    if (head.length < 512) {
+      head += chunk.slice(0, 512 - head.length);
+    }
+    decoder.write(chunk);
+  }
+  return head;
+}
+
+function endDocument(decoder: StreamingDecoder, head: string, describe: () => string): Record<string, unknown> {
+  try {
+    return decoder.end();
+  } catch (err) {
+    if (err instanceof XmlDecodeError) {
+      throw new XmlDecodeError(`the body is incomplete or malformed after ${decoder.size} bytes: ${err.message} (${describe()})`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function readHead(stream: IncomingMessage, limit: number): Promise<string> {
+  stream.setEncoding('utf8');
+  let head = '';
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      head += chunk;
+      if (head.length >= limit) {
+        break;
+      }
+    }
+  } catch {
+    // The head is only for the error message; a broken stream leaves what arrived.
+  }
+  stream.destroy();
+  return head.slice(0, limit);
+}
+
+function parseRetryAfter(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') {
+    return undefined;
+  }
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    return seconds;
+  }
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+function isNetworkError(code: string | undefined): boolean {
+  return code !== undefined && NETWORK_ERRORS.has(code);
+}

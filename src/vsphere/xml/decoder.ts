@@ -1,0 +1,282 @@
+// Streaming SOAP decoder on saxes. Feed it chunks as they arrive; it builds
+// only what the spec names. It rejects document type declarations (and with
+// them every entity-expansion attack, since saxes then knows only the five
+// predefined entities), nesting deeper than a limit, and bodies larger than
+// a limit.
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type { DynamicSpec, FieldSpec, ObjectSpec, Spec } from './spec.js';
+import { XmlDecodeError } from './xml-error.js';
+
+const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
+
+/** xsd scalar types that may appear as xsi:type of a dynamic value. */
+const XSD_SCALARS: Record<string, Spec> = {
+  string: 'string',
+  boolean: 'boolean',
+  int: 'int',
+  long: 'int',
+  short: 'int',
+  byte: 'int',
+  dateTime: 'string',
+};
+
+export interface DecoderLimits {
+  maxDepth: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: DecoderLimits = { maxDepth: 64, maxBytes: 256 * 1024 * 1024 };
+
+export type ItemHandler = (stream: string, value: unknown) => void;
+
+interface Frame {
+  spec: Spec;
+  field: FieldSpec | null;
+  name: string;
+  value: unknown;
+  text: string;
+  xsiPrefixes: string[] | null;
+}
+
+export class StreamingDecoder {
+  private readonly parser = new SaxesParser({ xmlns: false, position: false });
+  private readonly frames: Frame[];
+  private readonly root: Record<string, unknown> = {};
+  private skipDepth = 0;
+  private depth = 0;
+  private bytes = 0;
+  private xsiPrefixes: string[] = ['xsi'];
+
+  constructor(
+    rootSpec: ObjectSpec,
+    private readonly onItem: ItemHandler = () => {},
+    private readonly limits: DecoderLimits = DEFAULT_LIMITS,
+  ) {
+    this.frames = [{ spec: rootSpec, field: null, name: '#document', value: this.root, text: '', xsiPrefixes: null }];
+    this.parser.on('doctype', () => {
+      throw new XmlDecodeError('XML document type declarations are not accepted in SOAP responses');
+    });
+    this.parser.on('error', (err) => {
+      throw new XmlDecodeError(`malformed XML: ${err.message}`);
+    });
+    this.parser.on('opentag', (tag) => this.open(tag));
+    this.parser.on('closetag', () => this.close());
+    this.parser.on('text', (text) => this.text(text));
+    this.parser.on('cdata', (text) => this.text(text));
+  }
+
+  /** Bytes fed so far, counted as UTF-16 code units of the decoded text. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  write(chunk: string): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limits.maxBytes) {
+      throw new XmlDecodeError(`response body exceeds the limit of ${this.limits.maxBytes} bytes`);
+    }
+    this.parser.write(chunk);
+  }
+
+  /** Ends the document and returns the decoded root value. */
+  end(): Record<string, unknown> {
+    this.parser.close();
+    if (this.depth !== 0) {
+      throw new XmlDecodeError('XML document ended before its root element closed');
+    }
+    return this.root;
+  }
+
+  private open(tag: SaxesTagPlain): void {
+    this.depth += 1;
+    if (this.depth > this.limits.maxDepth) {
+      throw new XmlDecodeError(`XML nesting exceeds the limit of ${this.limits.maxDepth} levels`);
+    }
+    if (this.skipDepth > 0) {
+      this.skipDepth += 1;
+      return;
+    }
+
+    const declared = declaredXsiPrefixes(tag.attributes);
+    if (declared) {
+      this.xsiPrefixes = [...this.xsiPrefixes, ...declared];
+    }
+
+    const name = localName(tag.name);
+    const parent = this.frames[this.frames.length - 1]!;
+    const field = childField(parent.spec, name);
+    if (!field) {
+      this.skip(declared);
+      return;
+    }
+
+    const spec = this.resolveSpec(field.spec, tag.attributes);
+    if (!spec) {
+      this.assign(parent, name, field, this.unknownValue(tag.attributes));
+      this.skip(declared);
+      return;
+    }
+    this.frames.push({ spec, field, name, value: initialValue(spec, tag.attributes, this.xsiType(tag.attributes)), text: '', xsiPrefixes: declared });
+  }
+
+  private close(): void {
+    this.depth -= 1;
+    if (this.skipDepth > 0) {
+      this.skipDepth -= 1;
+      if (this.skipDepth === 0) {
+        this.popPrefixes(this.skippedPrefixes);
+        this.skippedPrefixes = null;
+      }
+      return;
+    }
+
+    const frame = this.frames.pop()!;
+    this.popPrefixes(frame.xsiPrefixes);
+    const parent = this.frames[this.frames.length - 1]!;
+    this.assign(parent, frame.name, frame.field!, finishValue(frame));
+  }
+
+  private text(text: string): void {
+    if (this.skipDepth > 0) {
+      return;
+    }
+    const frame = this.frames[this.frames.length - 1]!;
+    if (typeof frame.spec === 'string') {
+      frame.text += text;
+    }
+  }
+
+  private skippedPrefixes: string[] | null = null;
+
+  private skip(declared: string[] | null): void {
+    this.skipDepth = 1;
+    this.skippedPrefixes = declared;
+  }
+
+  private popPrefixes(declared: string[] | null): void {
+    if (declared) {
+      this.xsiPrefixes = this.xsiPrefixes.slice(0, this.xsiPrefixes.length - declared.length);
+    }
+  }
+
+  private xsiType(attributes: Record<string, string>): string | undefined {
+    for (let i = this.xsiPrefixes.length - 1; i >= 0; i -= 1) {
+      const value = attributes[`${this.xsiPrefixes[i]}:type`];
+      if (value !== undefined) {
+        return localName(value);
+      }
+    }
+    return undefined;
+  }
+
+  private resolveSpec(spec: Spec, attributes: Record<string, string>): Spec | null {
+    if (typeof spec === 'string' || spec.kind !== 'dynamic') {
+      return spec;
+    }
+    const type = this.xsiType(attributes);
+    if (type === undefined) {
+      return null;
+    }
+    return (spec as DynamicSpec).types[type] ?? XSD_SCALARS[type] ?? null;
+  }
+
+  private unknownValue(attributes: Record<string, string>): unknown {
+    const type = this.xsiType(attributes);
+    return type === undefined ? undefined : { $type: type, $unknown: true };
+  }
+
+  private assign(parent: Frame, name: string, field: FieldSpec, value: unknown): void {
+    if (value === undefined) {
+      return;
+    }
+    if (field.stream) {
+      this.onItem(name, value);
+      return;
+    }
+    const target = parent.value as Record<string, unknown>;
+    if (field.array) {
+      const list = target[name] as unknown[] | undefined;
+      if (list) {
+        list.push(value);
+      } else {
+        target[name] = [value];
+      }
+      return;
+    }
+    target[name] = value;
+  }
+}
+
+function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon === -1 ? name : name.slice(colon + 1);
+}
+
+function declaredXsiPrefixes(attributes: Record<string, string>): string[] | null {
+  let found: string[] | null = null;
+  for (const name in attributes) {
+    if (name.startsWith('xmlns:') && attributes[name] === XSI_NAMESPACE) {
+      (found ??= []).push(name.slice(6));
+    }
+  }
+  return found;
+}
+
+function childField(spec: Spec, name: string): FieldSpec | undefined {
+  if (typeof spec === 'string' || spec.kind !== 'object') {
+    return undefined;
+  }
+  const objectSpec = spec as ObjectSpec;
+  return objectSpec.fields[name] ?? objectSpec.other;
+}
+
+function initialValue(spec: Spec, attributes: Record<string, string>, xsiType: string | undefined): unknown {
+  if (spec === 'moref') {
+    return { type: attributes.type ?? '', value: '' };
+  }
+  if (typeof spec === 'string') {
+    return undefined;
+  }
+  const value: Record<string, unknown> = {};
+  if ((spec as ObjectSpec).keepType && xsiType !== undefined) {
+    value.$type = xsiType;
+  }
+  return value;
+}
+
+function finishValue(frame: Frame): unknown {
+  switch (frame.spec) {
+    case 'string':
+      return frame.text;
+    case 'boolean':
+      return parseBoolean(frame.text, frame.name);
+    case 'int':
+      return parseInteger(frame.text, frame.name);
+    case 'moref': {
+      const ref = frame.value as { type: string; value: string };
+      ref.value = frame.text.trim();
+      return ref;
+    }
+    default:
+      return frame.value;
+  }
+}
+
+function parseBoolean(text: string, name: string): boolean {
+  const trimmed = text.trim();
+  if (trimmed === 'true' || trimmed === '1') {
+    return true;
+  }
+  if (trimmed === 'false' || trimmed === '0') {
+    return false;
+  }
+  throw new XmlDecodeError(`element <${name}> holds ${JSON.stringify(trimmed.slice(0, 40))}, expected a boolean`);
+}
+
+function parseInteger(text: string, name: string): number {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d{1,15}$/.test(trimmed)) {
+    throw new XmlDecodeError(`element <${name}> holds ${JSON.stringify(trimmed.slice(0, 40))}, expected an integer`);
+  }
+  return Number(trimmed);
+}
