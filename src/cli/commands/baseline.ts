@@ -1,0 +1,121 @@
+import { resolve } from 'node:path';
+import { listBaselineFiles, validateBaselineFiles } from '../../config/baselines.js';
+import { loadConfig } from '../../config/config.js';
+import { ConfigError } from '../../config/config-error.js';
+import { captureBaseline, captureId } from '../../drift/capture.js';
+import type { Store } from '../../store/store.js';
+import { CONFIG_OPTION, configPath, parseCommandArgs } from '../args.js';
+import { loadContext, withStore } from '../context.js';
+import { EXIT, ExitError, UsageError } from '../exit-error.js';
+import type { CommandIo } from '../io.js';
+
+export const BASELINE_HELP = `vdrift baseline capture --host NAME [--vcenter NAME] [--id ID]
+                         [--approved-by NAME] [--ticket TICKET] [--config PATH]
+  Prints on stdout a baseline built from the host's latest stored state,
+  scoped to the host's cluster, for a person to review and commit. Without
+  --approved-by and --ticket the approval fields are empty, and vdrift
+  rejects the file until a reviewer fills them in.
+
+vdrift baseline validate [FILE...] [--config PATH]
+  Checks baseline files (default: every file in the configured baselines
+  folder, or ./baselines without a config) and prints every problem.`;
+
+export async function baselineCommand(args: string[], io: CommandIo): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'capture':
+      return captureCommand(rest, io);
+    case 'validate':
+      return validateCommand(rest, io);
+    default:
+      throw new UsageError(`vdrift baseline: expected "capture" or "validate", got ${sub === undefined ? 'nothing' : JSON.stringify(sub)}; see vdrift --help`);
+  }
+}
+
+async function captureCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs('baseline capture', args, {
+    ...CONFIG_OPTION,
+    host: { type: 'string' },
+    vcenter: { type: 'string' },
+    id: { type: 'string' },
+    'approved-by': { type: 'string' },
+    ticket: { type: 'string' },
+  });
+  if (!values.host) {
+    throw new UsageError('vdrift baseline capture: --host NAME is required');
+  }
+  const context = await loadContext(values.config, io);
+  return withStore(context, (store) => {
+    const baseline = captureFromStore(store, values.host!, values.vcenter, values);
+    io.out(JSON.stringify(baseline, null, 2));
+    if (!values['approved-by'] || !values.ticket) {
+      io.err('fill in approval.by and approval.ticket before committing this baseline; vdrift rejects it until then');
+    }
+    return EXIT.ok;
+  });
+}
+
+function captureFromStore(store: Store, host: string, vcenter: string | undefined, values: { id?: string; 'approved-by'?: string; ticket?: string }) {
+  const candidates = store.hosts.findByName(host).filter((row) => vcenter === undefined || row.vcenter === vcenter);
+  if (candidates.length === 0) {
+    const where = vcenter ? ` in vCenter ${vcenter}` : '';
+    throw new ExitError(`host ${host}${where} is not in the database; run vdrift poll first`, EXIT.usage);
+  }
+  if (candidates.length > 1) {
+    const names = candidates.map((row) => row.vcenter).join(', ');
+    throw new UsageError(`host ${host} exists in several vCenters (${names}); choose one with --vcenter`);
+  }
+  const row = candidates[0]!;
+  const hash = store.hosts.latestSnapshotHash(row.id);
+  const state = hash ? store.snapshots.state(hash) : null;
+  if (!state) {
+    throw new ExitError(`no firewall state of host ${host} has been read yet (it has only been seen as not checked)`, EXIT.usage);
+  }
+  return captureBaseline({
+    id: values.id ?? captureId(row.cluster ?? row.name),
+    vcenter: row.vcenter,
+    cluster: row.cluster,
+    host: row.name,
+    state,
+    seenAt: row.lastSeenAt,
+    approvedBy: values['approved-by'] ?? '',
+    ticket: values.ticket ?? '',
+    now: new Date(),
+  });
+}
+
+async function validateCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('baseline validate', args, CONFIG_OPTION, true);
+  const files = positionals.length > 0 ? positionals.map((file) => resolve(io.cwd, file)) : listBaselineFiles(await baselinesFolder(values.config, io));
+  const reports = validateBaselineFiles(files);
+  let errors = 0;
+  for (const report of reports) {
+    for (const warning of report.warnings) {
+      io.err(`warning: ${warning}`);
+    }
+    for (const error of report.errors) {
+      io.err(error);
+    }
+    errors += report.errors.length;
+    if (report.errors.length === 0) {
+      io.out(`${report.file}: valid`);
+    }
+  }
+  if (errors > 0) {
+    throw new ExitError(`${errors} problems in ${reports.filter((r) => r.errors.length > 0).length} of ${reports.length} baseline files`, EXIT.usage);
+  }
+  return EXIT.ok;
+}
+
+/** The configured baselines folder, or ./baselines when there is no config file. */
+async function baselinesFolder(option: string | undefined, io: CommandIo): Promise<string> {
+  try {
+    const { config } = await loadConfig(resolve(io.cwd, configPath(option, io.env)), { env: io.env });
+    return config.baselines;
+  } catch (err) {
+    if (option === undefined && io.env.VDRIFT_CONFIG === undefined && err instanceof ConfigError) {
+      return resolve(io.cwd, 'baselines');
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,34 @@
+import { pollAll } from '../../poll/poll-vcenter.js';
+import { CONFIG_OPTION, JSON_OPTION, parseCommandArgs } from '../args.js';
+import { loadBaselinesFor, loadContext, withStore } from '../context.js';
+import { EXIT } from '../exit-error.js';
+import { findingJson, findingsTable, pollJson, pollLine, severitySummary } from '../format.js';
+import type { CommandIo } from '../io.js';
+
+export const POLL_HELP = `vdrift poll [--config PATH] [--json]
+  Polls every configured vCenter once, stores what it saw, evaluates it
+  against the baselines and prints the open findings.
+  --json  print one JSON document {polls, findings} on stdout`;
+
+export async function pollCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs('poll', args, { ...CONFIG_OPTION, ...JSON_OPTION });
+  const context = await loadContext(values.config, io);
+  const baselines = loadBaselinesFor(context);
+
+  return withStore(context, async (store) => {
+    const results = await pollAll(context.config.vcenters, { store, baselines, logger: context.logger });
+    const names = new Set(context.config.vcenters.map((vcenter) => vcenter.name));
+    const findings = store.findings.list({ status: 'open' }).filter((finding) => names.has(finding.vcenter));
+
+    if (values.json) {
+      io.out(JSON.stringify({ polls: results.map(pollJson), findings: findings.map(findingJson) }, null, 2));
+    } else {
+      io.out([...results.map(pollLine), '', findingsTable(findings), '', severitySummary(findings)].join('\n'));
+    }
+
+    if (results.some((result) => result.outcome === 'failed')) {
+      return EXIT.vcenterFailed;
+    }
+    return findings.length > 0 ? EXIT.openFindings : EXIT.ok;
+  });
+}

@@ -1,0 +1,83 @@
+// Human and JSON renderings of findings and poll results.
+import { SEVERITIES, severityRank, type Severity, type StoredFinding } from '../model/finding.js';
+import type { VcenterPollResult } from '../poll/poll-vcenter.js';
+
+export function findingJson(finding: StoredFinding): Record<string, unknown> {
+  return {
+    fingerprint: finding.fingerprint,
+    rule: finding.rule,
+    severity: finding.severity,
+    status: finding.status,
+    vcenter: finding.vcenter,
+    cluster: finding.cluster,
+    host: finding.host,
+    hostMoid: finding.hostMoid,
+    ruleset: finding.ruleset,
+    expected: finding.expected,
+    actual: finding.actual,
+    message: finding.message,
+    baseline: finding.baseline,
+    firstSeen: finding.firstSeen,
+    lastSeen: finding.lastSeen,
+    resolvedAt: finding.resolvedAt,
+    resolution: finding.resolution,
+  };
+}
+
+export function pollJson(result: VcenterPollResult): Record<string, unknown> {
+  return {
+    vcenter: result.vcenter,
+    pollId: result.pollId,
+    outcome: result.outcome,
+    error: result.error,
+    hostsSeen: result.hostsSeen,
+    hostsChecked: result.hostsChecked,
+    hostsEvaluated: result.hostsEvaluated,
+    roundTrips: result.roundTrips,
+    durationMs: result.durationMs,
+    opened: result.transitions.filter((t) => t.kind === 'opened').length,
+    resolved: result.transitions.filter((t) => t.kind === 'resolved').length,
+  };
+}
+
+export function pollLine(result: VcenterPollResult): string {
+  if (result.outcome === 'failed') {
+    return `${result.vcenter}: poll failed: ${result.error}`;
+  }
+  const opened = result.transitions.filter((t) => t.kind === 'opened').length;
+  const resolved = result.transitions.filter((t) => t.kind === 'resolved').length;
+  return `${result.vcenter}: ${result.outcome} poll, ${result.hostsSeen} hosts seen, ${result.hostsChecked} checked, ${opened} findings opened, ${resolved} resolved, ${result.durationMs} ms`;
+}
+
+/** Findings as an aligned table, most severe first, then by host and ruleset. */
+export function findingsTable(findings: readonly StoredFinding[]): string {
+  if (findings.length === 0) {
+    return 'no findings';
+  }
+  const sorted = [...findings].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || compare(a.host, b.host) || compare(a.ruleset, b.ruleset) || compare(a.rule, b.rule),
+  );
+  const rows = sorted.map((f) => [f.status === 'open' ? f.severity : `${f.severity} (resolved)`, f.rule, `${f.vcenter}/${f.host ?? '-'}`, f.ruleset ?? '-', f.message]);
+  return table([['SEVERITY', 'RULE', 'HOST', 'RULESET', 'MESSAGE'], ...rows]);
+}
+
+export function severitySummary(findings: readonly StoredFinding[]): string {
+  const counts = new Map<Severity, number>();
+  for (const finding of findings) {
+    counts.set(finding.severity, (counts.get(finding.severity) ?? 0) + 1);
+  }
+  const parts = [...SEVERITIES].reverse().filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`);
+  const hosts = new Set(findings.map((f) => `${f.vcenter}/${f.hostMoid ?? ''}`)).size;
+  return `${findings.length} open findings on ${hosts} hosts${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '))
+    .join('\n');
+}
+
+function compare(a: string | null, b: string | null): number {
+  return (a ?? '').localeCompare(b ?? '');
+}

@@ -1,0 +1,132 @@
+// Writing one poll of one vCenter: the poll row, new snapshots, each host's
+// state, the evaluation and the finding transitions, all inside the one
+// transaction the caller opens. Runs synchronously, so a crash leaves either
+// the whole poll or none of it.
+import type { LoadedBaseline } from '../model/baseline.js';
+import type { HostObservation } from '../model/host.js';
+import { evaluateHost } from '../drift/evaluate.js';
+import { matchBaseline, type BaselineMatch } from '../drift/match.js';
+import type { Transition } from '../store/findings.js';
+import { sameState, type HostRow, type HostStateKey, type PollStamp } from '../store/hosts.js';
+import type { PollOutcome } from '../store/polls.js';
+import type { Store } from '../store/store.js';
+
+export interface PollRecord {
+  vcenter: string;
+  startedAt: string;
+  finishedAt: string;
+  outcome: PollOutcome;
+  error: string | null;
+  hosts: readonly HostObservation[];
+  roundTrips: number;
+  apiVersion: string | null;
+  baselines: readonly LoadedBaseline[];
+}
+
+export interface RecordResult {
+  pollId: number;
+  hostsSeen: number;
+  hostsChecked: number;
+  hostsEvaluated: number;
+  hostsRemoved: number;
+  transitions: Transition[];
+}
+
+export function recordPoll(store: Store, record: PollRecord): RecordResult {
+  const vcenterId = store.polls.vcenterId(record.vcenter);
+  const pollId = store.polls.start(vcenterId, record.startedAt, record.finishedAt, record.outcome, record.error);
+  const stamp: PollStamp = { pollId, at: record.finishedAt };
+  const baselineIds = store.baselines.register(record.baselines, record.finishedAt);
+  const known = store.hosts.forVcenter(vcenterId);
+  const result: RecordResult = { pollId, hostsSeen: record.hosts.length, hostsChecked: 0, hostsEvaluated: 0, hostsRemoved: 0, transitions: [] };
+
+  for (const host of record.hosts) {
+    const row = known.get(host.moid) ?? store.hosts.insert(vcenterId, host, stamp);
+    known.delete(host.moid);
+    const match = matchBaseline(record.baselines, { vcenter: record.vcenter, cluster: host.cluster, host: host.name });
+    const key = stateKey(host, match, baselineIds);
+    if (host.snapshot) {
+      store.snapshots.put(host.snapshot.hash, host.snapshot.body, stamp.at);
+    }
+    if (!sameState(row, key)) {
+      result.transitions.push(...evaluateChanged(store, record.vcenter, host, row, match, key, stamp));
+      result.hostsEvaluated += 1;
+    }
+    const checked = key.notCheckedReason === null;
+    store.hosts.touch(row, host, stamp, checked);
+    result.hostsChecked += checked ? 1 : 0;
+  }
+
+  // Only a complete poll proves that a host is gone; an incomplete one
+  // leaves every unseen host with its last state and open findings.
+  if (record.outcome === 'complete') {
+    for (const row of known.values()) {
+      if (row.removedAt === null) {
+        result.transitions.push(...removeHost(store, row, stamp));
+        result.hostsRemoved += 1;
+      }
+    }
+  }
+
+  store.polls.setCounts(pollId, { hostsSeen: result.hostsSeen, hostsChecked: result.hostsChecked, roundTrips: record.roundTrips, apiVersion: record.apiVersion });
+  return result;
+}
+
+function stateKey(host: HostObservation, match: BaselineMatch, baselineIds: Map<string, number>): HostStateKey {
+  const baselineVersionId = match.kind === 'matched' ? (baselineIds.get(match.baseline.hash) ?? null) : null;
+  let reason: string | null = host.notChecked?.reason ?? null;
+  let detail: string | null = host.notChecked?.detail ?? null;
+  if (!reason && match.kind !== 'matched') {
+    reason = match.kind === 'none' ? 'no-baseline' : 'baseline-conflict';
+    detail = null;
+  }
+  return { snapshotHash: host.snapshot?.hash ?? null, notCheckedReason: reason, notCheckedDetail: detail, baselineVersionId };
+}
+
+function evaluateChanged(
+  store: Store,
+  vcenter: string,
+  host: HostObservation,
+  row: HostRow,
+  match: BaselineMatch,
+  key: HostStateKey,
+  stamp: PollStamp,
+): Transition[] {
+  const previousHash = store.hosts.latestSnapshotHash(row.id);
+  const previous = previousHash ? store.snapshots.state(previousHash) : null;
+  const open = store.findings.openForHost(row.id);
+  const findings = evaluateHost({ vcenter, host, baseline: match, previous, open: new Set(open.map((f) => f.fingerprint)) });
+  const transitions = store.findings.reconcile(
+    {
+      hostId: row.id,
+      baselineVersionId: key.baselineVersionId,
+      lastSeen: (rule) => lastSeenOf(row, rule),
+      resolution: 'no longer observed',
+    },
+    findings,
+    open,
+    stamp,
+  );
+  store.hosts.changeState(row, key, stamp);
+  return transitions;
+}
+
+/** When an open finding of this host last held, read from the host row before this poll touches it. */
+function lastSeenOf(row: HostRow, rule: string): PollStamp {
+  if (rule === 'host-not-checked' || row.lastCheckedAt === null) {
+    return { at: row.lastSeenAt, pollId: row.lastSeenPollId };
+  }
+  return { at: row.lastCheckedAt, pollId: row.lastCheckedPollId! };
+}
+
+function removeHost(store: Store, row: HostRow, stamp: PollStamp): Transition[] {
+  const open = store.findings.openForHost(row.id);
+  const transitions = store.findings.reconcile(
+    { hostId: row.id, baselineVersionId: null, lastSeen: (rule) => lastSeenOf(row, rule), resolution: 'host removed from the vCenter inventory' },
+    [],
+    open,
+    stamp,
+  );
+  store.hosts.markRemoved(row, stamp.at);
+  return transitions;
+}

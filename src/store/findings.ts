@@ -1,0 +1,205 @@
+// Findings and their lifecycle. A finding opens the first time a poll
+// produces its fingerprint, stays one row while later polls produce it
+// again, and resolves when a poll that judged its host no longer does.
+// Every opening, severity change and resolution is kept as a transition.
+import { canonicalJson } from '../model/canonical.js';
+import type { Finding, Severity, StoredFinding } from '../model/finding.js';
+import type { Db } from './database.js';
+import type { PollStamp } from './hosts.js';
+
+export interface OpenFinding {
+  id: number;
+  fingerprint: string;
+  rule: string;
+  severity: Severity;
+  expected: string;
+  actual: string;
+  message: string;
+  baselineVersionId: number | null;
+}
+
+export type TransitionKind = 'opened' | 'severity-changed' | 'resolved';
+
+export interface Transition {
+  findingId: number;
+  kind: TransitionKind;
+  severity: Severity;
+  previousSeverity: Severity | null;
+  fingerprint: string;
+}
+
+export interface ReconcileScope {
+  hostId: number | null;
+  baselineVersionId: number | null;
+  /** The last time each open finding held, for those that resolve now. */
+  lastSeen(rule: string): PollStamp;
+  resolution: string;
+}
+
+export interface FindingFilter {
+  status?: 'open' | 'resolved';
+  vcenter?: string;
+}
+
+const LIST_COLUMNS = `id, fingerprint, rule, severity, vcenter, host, host_moid AS hostMoid, cluster, ruleset, expected, actual,
+  message, status, first_seen_at AS firstSeen, seen_until AS lastSeen, resolved_at AS resolvedAt, resolution,
+  baseline_id AS baselineId, baseline_version AS baselineVersion, baseline_hash AS baselineHash`;
+
+export class FindingRepository {
+  private readonly selectOpenForHost;
+  private readonly selectOpenWithoutHost;
+  private readonly insert;
+  private readonly updateDetails;
+  private readonly updateSeen;
+  private readonly resolveStmt;
+  private readonly insertTransition;
+
+  constructor(private readonly db: Db) {
+    const openColumns = `id, fingerprint, rule, severity, expected, actual, message, baseline_version_id AS baselineVersionId`;
+    this.selectOpenForHost = db.prepare(`SELECT ${openColumns} FROM findings WHERE host_id = ? AND status = 'open'`);
+    this.selectOpenWithoutHost = db.prepare(`SELECT ${openColumns} FROM findings WHERE host_id IS NULL AND vcenter = ? AND status = 'open'`);
+    this.insert = db.prepare(
+      `INSERT INTO findings (fingerprint, rule, severity, vcenter, host_id, host, host_moid, cluster, ruleset, expected,
+                             actual, message, baseline_version_id, status, first_seen_at, first_poll_id, last_seen_at,
+                             last_poll_id)
+       VALUES (@fingerprint, @rule, @severity, @vcenter, @hostId, @host, @hostMoid, @cluster, @ruleset, @expected,
+               @actual, @message, @baselineVersionId, 'open', @at, @pollId, @at, @pollId)`,
+    );
+    this.updateDetails = db.prepare(
+      `UPDATE findings SET severity = @severity, expected = @expected, actual = @actual, message = @message,
+              host = @host, cluster = @cluster, baseline_version_id = @baselineVersionId
+       WHERE id = @id`,
+    );
+    this.updateSeen = db.prepare('UPDATE findings SET last_seen_at = ?, last_poll_id = ? WHERE id = ?');
+    this.resolveStmt = db.prepare(
+      `UPDATE findings SET status = 'resolved', last_seen_at = max(last_seen_at, @lastSeenAt),
+              last_poll_id = max(last_poll_id, @lastPollId), resolved_at = @at, resolved_poll_id = @pollId,
+              resolution = @resolution
+       WHERE id = @id`,
+    );
+    this.insertTransition = db.prepare(
+      `INSERT INTO finding_transitions (finding_id, poll_id, at, kind, severity, previous_severity)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  openForHost(hostId: number): OpenFinding[] {
+    return this.selectOpenForHost.all(hostId) as OpenFinding[];
+  }
+
+  openWithoutHost(vcenter: string): OpenFinding[] {
+    return this.selectOpenWithoutHost.all(vcenter) as OpenFinding[];
+  }
+
+  /** Brings the stored findings of one scope in line with what this poll found. */
+  reconcile(scope: ReconcileScope, current: readonly Finding[], open: readonly OpenFinding[], stamp: PollStamp): Transition[] {
+    const transitions: Transition[] = [];
+    const before = new Map(open.map((row) => [row.fingerprint, row]));
+    for (const finding of current) {
+      const row = before.get(finding.fingerprint);
+      before.delete(finding.fingerprint);
+      if (row) {
+        this.keep(scope, row, finding, stamp, transitions);
+      } else {
+        this.open(scope, finding, stamp, transitions);
+      }
+    }
+    for (const row of before.values()) {
+      this.resolve(row, scope.lastSeen(row.rule), stamp, scope.resolution);
+      transitions.push(this.transition(row.id, row.fingerprint, 'resolved', row.severity, null, stamp));
+    }
+    return transitions;
+  }
+
+  list(filter: FindingFilter = {}): StoredFinding[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    if (filter.vcenter) {
+      where.push('vcenter = ?');
+      params.push(filter.vcenter);
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.db.prepare(`SELECT ${LIST_COLUMNS} FROM finding_list ${clause} ORDER BY vcenter, host, ruleset, rule, id`).all(...params);
+    return (rows as StoredRow[]).map(toStoredFinding);
+  }
+
+  private open(scope: ReconcileScope, finding: Finding, stamp: PollStamp, transitions: Transition[]): void {
+    const id = Number(
+      this.insert.run({
+        ...finding,
+        hostId: scope.hostId,
+        expected: canonicalJson(finding.expected),
+        actual: canonicalJson(finding.actual),
+        baselineVersionId: scope.baselineVersionId,
+        ...stamp,
+      }).lastInsertRowid,
+    );
+    transitions.push(this.transition(id, finding.fingerprint, 'opened', finding.severity, null, stamp));
+  }
+
+  private keep(scope: ReconcileScope, row: OpenFinding, finding: Finding, stamp: PollStamp, transitions: Transition[]): void {
+    const expected = canonicalJson(finding.expected);
+    const actual = canonicalJson(finding.actual);
+    const changed =
+      row.severity !== finding.severity ||
+      row.expected !== expected ||
+      row.actual !== actual ||
+      row.message !== finding.message ||
+      row.baselineVersionId !== scope.baselineVersionId;
+    if (changed) {
+      this.updateDetails.run({ ...finding, id: row.id, expected, actual, baselineVersionId: scope.baselineVersionId });
+    }
+    if (row.severity !== finding.severity) {
+      transitions.push(this.transition(row.id, row.fingerprint, 'severity-changed', finding.severity, row.severity, stamp));
+    }
+    if (scope.hostId === null) {
+      this.updateSeen.run(stamp.at, stamp.pollId, row.id);
+    }
+  }
+
+  private resolve(row: OpenFinding, lastSeen: PollStamp, stamp: PollStamp, resolution: string): void {
+    this.resolveStmt.run({ id: row.id, lastSeenAt: lastSeen.at, lastPollId: lastSeen.pollId, at: stamp.at, pollId: stamp.pollId, resolution });
+  }
+
+  private transition(findingId: number, fingerprint: string, kind: TransitionKind, severity: Severity, previous: Severity | null, stamp: PollStamp): Transition {
+    this.insertTransition.run(findingId, stamp.pollId, stamp.at, kind, severity, previous);
+    return { findingId, kind, severity, previousSeverity: previous, fingerprint };
+  }
+}
+
+interface StoredRow {
+  id: number;
+  fingerprint: string;
+  rule: StoredFinding['rule'];
+  severity: Severity;
+  vcenter: string;
+  host: string | null;
+  hostMoid: string | null;
+  cluster: string | null;
+  ruleset: string | null;
+  expected: string;
+  actual: string;
+  message: string;
+  status: StoredFinding['status'];
+  firstSeen: string;
+  lastSeen: string;
+  resolvedAt: string | null;
+  resolution: string | null;
+  baselineId: string | null;
+  baselineVersion: number | null;
+  baselineHash: string | null;
+}
+
+function toStoredFinding(row: StoredRow): StoredFinding {
+  const { baselineId, baselineVersion, baselineHash, ...rest } = row;
+  return {
+    ...rest,
+    expected: JSON.parse(row.expected),
+    actual: JSON.parse(row.actual),
+    baseline: baselineId === null ? null : { id: baselineId, version: baselineVersion!, hash: baselineHash! },
+  };
+}

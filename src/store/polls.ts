@@ -1,0 +1,66 @@
+import type { Db } from './database.js';
+
+export type PollOutcome = 'complete' | 'incomplete' | 'failed';
+
+export interface PollRow {
+  id: number;
+  vcenter: string;
+  startedAt: string;
+  finishedAt: string;
+  outcome: PollOutcome;
+  error: string | null;
+  hostsSeen: number;
+  hostsChecked: number;
+  roundTrips: number;
+}
+
+export interface PollCounts {
+  hostsSeen: number;
+  hostsChecked: number;
+  roundTrips: number;
+  apiVersion: string | null;
+}
+
+export class PollRepository {
+  private readonly upsertVcenter;
+  private readonly selectVcenter;
+  private readonly insert;
+  private readonly update;
+  private readonly latest;
+
+  constructor(db: Db) {
+    this.upsertVcenter = db.prepare('INSERT INTO vcenters (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
+    this.selectVcenter = db.prepare('SELECT id FROM vcenters WHERE name = ?').pluck();
+    this.insert = db.prepare(
+      `INSERT INTO polls (vcenter_id, started_at, finished_at, outcome, error)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.update = db.prepare(
+      `UPDATE polls SET hosts_seen = ?, hosts_checked = ?, round_trips = ?, api_version = ?
+       WHERE id = ?`,
+    );
+    this.latest = db.prepare(
+      `SELECT p.id, v.name AS vcenter, p.started_at AS startedAt, p.finished_at AS finishedAt, p.outcome,
+              p.error, p.hosts_seen AS hostsSeen, p.hosts_checked AS hostsChecked, p.round_trips AS roundTrips
+       FROM polls p JOIN vcenters v ON v.id = p.vcenter_id
+       WHERE v.name = ? ORDER BY p.id DESC LIMIT ?`,
+    );
+  }
+
+  vcenterId(name: string): number {
+    this.upsertVcenter.run(name);
+    return this.selectVcenter.get(name) as number;
+  }
+
+  start(vcenterId: number, startedAt: string, finishedAt: string, outcome: PollOutcome, error: string | null): number {
+    return Number(this.insert.run(vcenterId, startedAt, finishedAt, outcome, error).lastInsertRowid);
+  }
+
+  setCounts(pollId: number, counts: PollCounts): void {
+    this.update.run(counts.hostsSeen, counts.hostsChecked, counts.roundTrips, counts.apiVersion, pollId);
+  }
+
+  recent(vcenter: string, limit: number): PollRow[] {
+    return this.latest.all(vcenter, limit) as PollRow[];
+  }
+}

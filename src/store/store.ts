@@ -1,0 +1,38 @@
+import { BaselineRepository } from './baselines.js';
+import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { FindingRepository } from './findings.js';
+import { HostRepository } from './hosts.js';
+import { PollRepository } from './polls.js';
+import { SnapshotRepository } from './snapshots.js';
+
+/** The database with its prepared statements, one repository per table group. */
+export class Store {
+  readonly polls: PollRepository;
+  readonly hosts: HostRepository;
+  readonly snapshots: SnapshotRepository;
+  readonly findings: FindingRepository;
+  readonly baselines: BaselineRepository;
+
+  constructor(readonly db: Db) {
+    this.polls = new PollRepository(db);
+    this.hosts = new HostRepository(db);
+    this.snapshots = new SnapshotRepository(db);
+    this.findings = new FindingRepository(db);
+    this.baselines = new BaselineRepository(db);
+  }
+
+  static open(path: string, options?: OpenOptions): Store {
+    return new Store(openDatabase(path, options));
+  }
+
+  /** Runs `work` in one write transaction (BEGIN IMMEDIATE, so a second writer waits at the start). */
+  write<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) {
+      this.db.close();
+    }
+  }
+}
