@@ -1,0 +1,14 @@
+import type { Config, MaskedConfig } from './config-types.js';
+
+/** Returns a copy of the config that is safe to print: every password reads `[secret]`. */
+export function maskConfig(config: Config): MaskedConfig {
+  return {
+    ...config,
+    log: { ...config.log },
+    vcenters: config.vcenters.map((vcenter) => ({
+      ...vcenter,
+      password: vcenter.password.toString(),
+      tls: { ...vcenter.tls },
+    })),
+  };
+}
