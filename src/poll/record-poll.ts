@@ -96,6 +96,9 @@ function evaluateChanged(
   const previous = previousHash ? store.snapshots.state(previousHash) : null;
   const open = store.findings.openForHost(row.id);
   const findings = evaluateHost({ vcenter, host, baseline: match, previous, open: new Set(open.map((f) => f.fingerprint)) });
+  // A host that cannot be judged neither confirms nor resolves its other
+  // findings: only its host-not-checked finding follows this poll.
+  const affected = key.notCheckedReason === null ? open : open.filter((finding) => finding.rule === 'host-not-checked');
   const transitions = store.findings.reconcile(
     {
       hostId: row.id,
@@ -104,7 +107,7 @@ function evaluateChanged(
       resolution: 'no longer observed',
     },
     findings,
-    open,
+    affected,
     stamp,
   );
   store.hosts.changeState(row, key, stamp);
