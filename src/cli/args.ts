@@ -15,7 +15,7 @@ export function parseCommandArgs<T extends Options>(command: string, args: strin
   }
 }
 
-/** The config path from --config, else VDRIFT_CONFIG, else ./config.json. */
+/** Returns the config path from --config, else VDRIFT_CONFIG, else ./config.json. */
 export function configPath(option: string | undefined, env: NodeJS.ProcessEnv): string {
   return option ?? env.VDRIFT_CONFIG ?? 'config.json';
 }

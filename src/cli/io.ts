@@ -1,4 +1,4 @@
-/** Where a command writes: stdout for its output, stderr for messages to the person. */
+/** Output channels of a command: stdout for its results, stderr for messages to the person running it. */
 export interface CommandIo {
   out(text: string): void;
   err(text: string): void;

@@ -49,8 +49,8 @@ export async function collectHosts(session: VcenterSession, options: CollectOpti
 }
 
 /**
- * vCenter may answer with objects whose properties all sit in missingSet
- * with NotAuthenticated when the session expired mid-read. That is a
+ * vCenter may return objects whose properties all sit in missingSet with
+ * NotAuthenticated when the session expired mid-read. That is a
  * session failure, not a host without a firewall.
  */
 function rejectExpiredSession(content: ObjectContent, target: string): void {

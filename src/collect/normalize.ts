@@ -63,10 +63,10 @@ function normalizeAllowedHosts(value: NonNullable<HostFirewallRulesetValue['allo
 }
 
 /**
- * Canonical form of an ipAddress entry. Hosts sometimes hold a network in
- * CIDR form here; it is kept as a network string so that drift rules can
- * judge it as one. Text that parses as neither stays as written, trimmed,
- * so the snapshot records what the host said.
+ * Returns the canonical form of an ipAddress entry. Hosts sometimes put a
+ * network in CIDR form here, and it is kept as a network string so that
+ * drift rules judge it as one. Text that parses as neither stays as
+ * written, trimmed, so the snapshot records what the host reported.
  */
 export function normalizeAddress(text: string): string {
   const trimmed = text.trim();
@@ -115,5 +115,8 @@ function uniqueSorted(values: string[]): string[] {
 
 /** Code-unit order: locale-independent, so every machine sorts alike. */
 export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a < b) {
+    return -1;
+  }
+  return a > b ? 1 : 0;
 }

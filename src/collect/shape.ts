@@ -37,7 +37,7 @@ export function propertyMap(content: ObjectContent): Map<string, unknown> {
   return map;
 }
 
-/** The fault type of a missing property, for example NoPermission or NotAuthenticated. */
+/** Returns the fault type of a missing property, for example NoPermission or NotAuthenticated. */
 export function missingFault(content: ObjectContent, path: string): string | null {
   const entry = (content.missingSet ?? []).find((missing: MissingProperty) => missing.path === path);
   if (!entry) {

@@ -4,7 +4,7 @@ import type { AllowedHosts, Ruleset } from '../model/firewall.js';
 import { cidrContains, formatCidr, parseCidr, type Cidr } from '../model/ip.js';
 import type { FindingDraft } from './finding-factory.js';
 
-/** Every entry of an allowed-hosts list as written in the snapshot: addresses, then networks as CIDR text. */
+/** Lists every entry of an allowed-hosts list as the snapshot writes it: addresses, then networks as CIDR text. */
 export function entriesOf(allowed: AllowedHosts): string[] {
   return [...allowed.ipAddress, ...allowed.ipNetwork.map((net) => `${net.network}/${net.prefixLength}`)];
 }
@@ -66,7 +66,7 @@ function judgeWithin(ruleset: Ruleset, allowed: AllowedHosts, networks: string[]
   ];
 }
 
-/** An entry that does not parse counts as outside: vdrift cannot show it is inside. */
+/** Tells whether an entry lies inside an approved network. An entry that does not parse counts as outside, because vdrift cannot show it is inside. */
 function insideAny(entry: string, approved: Cidr[]): boolean {
   const cidr = parseCidr(entry);
   return cidr !== null && approved.some((outer) => cidrContains(outer, cidr));

@@ -53,7 +53,7 @@ function expectationOf(ruleset: Ruleset): RulesetExpectation {
   return expectation;
 }
 
-/** The list exactly as the host has it; a host that admits all addresses gets no constraint, since capture approves what it sees. */
+/** Returns the host's list as an exact policy. A list that admits all addresses becomes `any`, because a capture approves the current state. */
 function allowedHostsOf(ruleset: Ruleset): AllowedHostsPolicy | null {
   const allowed = ruleset.allowedHosts;
   if (!allowed) {

@@ -172,9 +172,9 @@ class HostJudge {
   }
 
   /**
-   * `keep` asks a ruleset to stay enabled once seen enabled: it holds when
-   * the previous state had it enabled, and stays open until it is enabled
-   * again, even though the previous state then also shows it disabled.
+   * `keep` expects a ruleset to stay enabled once seen enabled. The finding
+   * opens when the previous state had it enabled, and stays open until it is
+   * enabled again, although the previous state then also shows it disabled.
    */
   private mustBeEnabled(key: string, wanted: true | 'keep', expectation: RulesetExpectation): boolean {
     if (wanted === true) {
@@ -191,8 +191,8 @@ class HostJudge {
     }
     const own = expectation.allowedHosts;
     const fallback = this.baseline.rulesetDefaults.allowedHosts;
-    // The defaults skip lists the host says no user can edit (API 8.0.2.0+),
-    // as the ESXi 8 STIG does; an explicit policy still applies.
+    // The defaults skip lists that the host reports as not user-editable (API
+    // 8.0.2.0 and later), as the ESXi 8 STIG does. An explicit policy still applies.
     const policy = own ?? (ruleset.ipListUserConfigurable === false ? undefined : fallback);
     if (!policy) {
       return [];

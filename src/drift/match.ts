@@ -1,5 +1,5 @@
-// Which baseline judges a host. A scope names vCenters, clusters and host
-// name patterns; every dimension it names must match. When several
+// Selection of the baseline that judges a host. A scope names vCenters,
+// clusters and host name patterns, and every dimension it names must match. When several
 // baselines match, the most specific wins: a literal host name beats a host
 // pattern, a pattern with more literal characters beats a shorter one, any
 // host entry beats a cluster, and a cluster beats a vCenter.

@@ -10,7 +10,7 @@ export interface Snapshot {
 /** HostSystemConnectionState values as vCenter reports them. */
 export type ConnectionState = 'connected' | 'disconnected' | 'notResponding';
 
-/** Why a host's firewall could not be judged in a poll. */
+/** Reason a host's firewall could not be judged in a poll. */
 export type NotCheckedReason =
   | 'disconnected'
   | 'not-responding'
@@ -33,9 +33,9 @@ export interface HostIdentity {
   apiVersion: string | null;
 }
 
-/** What one poll learned about one host. */
+/** Observation of one host in one poll. */
 export interface HostObservation extends HostIdentity {
-  /** Null when the host's firewall could not be read; `notChecked` then says why. */
+  /** Null when the host's firewall could not be read; `notChecked` then gives the reason. */
   snapshot: Snapshot | null;
   /** Set when the host cannot be judged in this poll, even if a snapshot was read. */
   notChecked?: { reason: NotCheckedReason; detail: string };

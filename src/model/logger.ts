@@ -13,7 +13,7 @@ export function createLogger(level: string): Logger {
   });
 }
 
-/** A logger that drops everything, for library callers and tests that do not read logs. */
+/** Creates a logger that drops everything, for library callers and tests that do not read logs. */
 export function silentLogger(): Logger {
   return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
 }

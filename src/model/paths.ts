@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Root of the vdrift checkout or package: the folder that holds
+ * Root of the vdrift checkout or package: the folder that contains
  * package.json, migrations/, schemas/ and baselines/. Compiled files live
  * in dist/src/model/, three levels below it.
  */

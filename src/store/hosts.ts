@@ -1,5 +1,5 @@
-// Hosts and their state history. A host's state is the triple (snapshot,
-// not-checked reason, baseline version); a new host_states row starts only
+// Hosts and their state history. A host's state is the triple of snapshot,
+// not-checked reason and baseline version. A new host_states row starts only
 // when that triple changes, so unchanged polls update rows in place and the
 // database grows with changes, not with polls.
 import type { HostObservation } from '../model/host.js';
@@ -150,7 +150,7 @@ export class HostRepository {
     this.setCurrent.run(stateId, row.id);
   }
 
-  /** The hash of the latest snapshot read for the host, whatever its later states. */
+  /** Returns the hash of the latest snapshot read for the host, even when later polls could not read it. */
   latestSnapshotHash(hostId: number): string | null {
     return (this.lastSnapshot.get(hostId) as string | undefined) ?? null;
   }

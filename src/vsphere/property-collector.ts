@@ -105,8 +105,8 @@ export async function retrieveAll(
     },
   };
 
-  // A page may fail while an earlier one is still being decoded; the no-op
-  // catch keeps that from counting as unhandled until the loop awaits it.
+  // A page may fail while an earlier one is still being decoded. The no-op
+  // catch keeps that rejection from counting as unhandled until the loop awaits it.
   const start = (call: () => Promise<void>): void => {
     const page = call();
     page.catch(() => {});

@@ -1,5 +1,5 @@
 // A logged-in connection to one vCenter. A session that expires between or
-// during polls comes back as a NotAuthenticated fault; `run` then logs in
+// during polls shows up as a NotAuthenticated fault. `run` then logs in
 // again once and repeats the work, and a second failure is final.
 import { VimClient } from './client.js';
 import { isFault } from './soap-fault.js';
@@ -54,7 +54,7 @@ export class VcenterSession {
     }
   }
 
-  /** Logs out if logged in and closes idle connections; never throws. */
+  /** Logs out if logged in and closes idle connections. Errors from Logout are ignored. */
   async close(): Promise<void> {
     try {
       if (this.loggedIn) {

@@ -65,7 +65,7 @@ const LOCALIZED_FAULT = object({
   localizedMessage: 'string',
 });
 
-/** Property values vdrift asks for, chosen by their xsi:type. */
+/** Property values vdrift requests, chosen by their xsi:type. */
 export const PROPERTY_VALUE: DynamicSpec = dynamic({
   ManagedObjectReference: 'moref',
   HostSystemConnectionState: 'string',

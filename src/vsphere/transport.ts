@@ -21,7 +21,7 @@ export interface TransportOptions {
   url: string;
   /** Name used in error messages, for example the vCenter's name in the config. */
   name: string;
-  /** Limit for one whole request, from sending to the last byte of the answer. */
+  /** Limit for one whole request, from sending to the last byte of the response. */
   timeoutMs: number;
   tls?: TlsOptions;
   limits?: DecoderLimits;
@@ -136,7 +136,7 @@ export class SoapTransport {
       throw faultFrom(method, body.Fault as FaultBody, this.target);
     }
     if (!body || !(responseName in body)) {
-      throw new TransportError(`${method} on ${this.target}: the answer holds no <${responseName}> (${this.describe(status, contentType, head)})`, {
+      throw new TransportError(`${method} on ${this.target}: the response contains no <${responseName}> (${this.describe(status, contentType, head)})`, {
         target: this.target,
         method,
         retryable: false,
@@ -195,7 +195,7 @@ function faultFrom(method: string, fault: FaultBody, target: string): SoapFault 
   return new SoapFault(method, name, fault.faultstring ?? '', target);
 }
 
-/** The fault type is the xsi:type of the detail's child, or its element name minus "Fault". */
+/** Returns the fault type: the xsi:type of the detail's child, or its element name minus "Fault". */
 function faultName(detail: Record<string, unknown> | undefined): string | undefined {
   for (const [element, value] of Object.entries(detail ?? {})) {
     const type = (value as { $type?: string }).$type;

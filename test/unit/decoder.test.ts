@@ -95,10 +95,10 @@ describe('StreamingDecoder', () => {
   });
 
   it('rejects a non-boolean boolean', () => {
-    expect(() => decode('<root><on>maybe</on></root>')).to.throw(XmlDecodeError, /<on> holds "maybe", expected a boolean/);
+    expect(() => decode('<root><on>maybe</on></root>')).to.throw(XmlDecodeError, /<on> contains "maybe", expected a boolean/);
   });
 
   it('rejects a non-integer integer', () => {
-    expect(() => decode('<root><count>12abc</count></root>')).to.throw(XmlDecodeError, /<count> holds "12abc", expected an integer/);
+    expect(() => decode('<root><count>12abc</count></root>')).to.throw(XmlDecodeError, /<count> contains "12abc", expected an integer/);
   });
 });

@@ -107,7 +107,7 @@ async function validateCommand(args: string[], io: CommandIo): Promise<number> {
   return EXIT.ok;
 }
 
-/** The configured baselines folder, or ./baselines when there is no config file. */
+/** Returns the configured baselines folder, or ./baselines when there is no config file. */
 async function baselinesFolder(option: string | undefined, io: CommandIo): Promise<string> {
   try {
     const { config } = await loadConfig(resolve(io.cwd, configPath(option, io.env)), { env: io.env });

@@ -1,6 +1,6 @@
 // Streaming SOAP decoder on saxes. Feed it chunks as they arrive; it builds
 // only what the spec names. It rejects document type declarations (and with
-// them every entity-expansion attack, since saxes then knows only the five
+// them every entity-expansion attack, because saxes then expands only the five
 // predefined entities), nesting deeper than a limit, and bodies larger than
 // a limit.
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
@@ -270,13 +270,13 @@ function parseBoolean(text: string, name: string): boolean {
   if (trimmed === 'false' || trimmed === '0') {
     return false;
   }
-  throw new XmlDecodeError(`element <${name}> holds ${JSON.stringify(trimmed.slice(0, 40))}, expected a boolean`);
+  throw new XmlDecodeError(`element <${name}> contains ${JSON.stringify(trimmed.slice(0, 40))}, expected a boolean`);
 }
 
 function parseInteger(text: string, name: string): number {
   const trimmed = text.trim();
   if (!/^[+-]?\d{1,15}$/.test(trimmed)) {
-    throw new XmlDecodeError(`element <${name}> holds ${JSON.stringify(trimmed.slice(0, 40))}, expected an integer`);
+    throw new XmlDecodeError(`element <${name}> contains ${JSON.stringify(trimmed.slice(0, 40))}, expected an integer`);
   }
   return Number(trimmed);
 }
