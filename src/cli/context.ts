@@ -15,8 +15,9 @@ export interface CommandContext {
   logger: Logger;
 }
 
-export async function loadContext(option: string | undefined, io: CommandIo): Promise<CommandContext> {
-  const { config, warnings } = await loadConfig(resolve(io.cwd, configPath(option, io.env)), { env: io.env });
+/** Loads the config; `readPasswords` is false for commands that only read the database. */
+export async function loadContext(option: string | undefined, io: CommandIo, readPasswords = true): Promise<CommandContext> {
+  const { config, warnings } = await loadConfig(resolve(io.cwd, configPath(option, io.env)), { env: io.env, readPasswords });
   const logger = createLogger(io.env.VDRIFT_LOG_LEVEL ?? config.log.level);
   for (const warning of warnings) {
     logger.warn(warning);

@@ -14,11 +14,13 @@ import type { Config } from './config-types.js';
 import { describeFileError, permissionWarning } from './file-access.js';
 import { parseJsonText } from './json-text.js';
 import { compileSchema } from './schema-validation.js';
-import type { Secret } from './secret.js';
+import { Secret } from './secret.js';
 
 export interface LoadConfigOptions {
   /** Environment to look up passwordEnv names in. Defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** False for commands that never connect to vCenter: passwords are then neither read nor required. */
+  readPasswords?: boolean;
 }
 
 export interface LoadedConfig {
@@ -53,7 +55,10 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 
   const draft = applyConfigDefaults(parsed.value as ConfigDocument, file);
   const checks = await runConfigChecks(draft);
-  const passwords = await resolvePasswords(draft, options.env ?? process.env);
+  const passwords =
+    options.readPasswords === false
+      ? { errors: [], warnings: [], passwords: draft.vcenters.map(() => Secret.unread()) }
+      : await resolvePasswords(draft, options.env ?? process.env);
   const errors = [...checks.errors, ...passwords.errors];
   if (errors.length > 0) {
     throw new ConfigError(file, errors);

@@ -8,14 +8,23 @@ const MASK = '[secret]';
  * a log or an error message by accident. Only reveal() returns the value.
  */
 export class Secret {
-  readonly #value: string;
+  readonly #value: string | null;
 
-  constructor(value: string) {
+  /** Wraps a value; null stands for a password that was deliberately not read. */
+  constructor(value: string | null) {
     this.#value = value;
+  }
+
+  /** Creates a placeholder for commands that never connect to vCenter; revealing it throws. */
+  static unread(): Secret {
+    return new Secret(null);
   }
 
   /** Returns the plain value, for the one call that sends it. */
   reveal(): string {
+    if (this.#value === null) {
+      throw new Error('the password was not loaded, because this command does not connect to vCenter');
+    }
     return this.#value;
   }
 

@@ -78,6 +78,17 @@ describe('vdrift with bad input', function () {
     expect(databaseBytes(ws)).to.equal(before);
   });
 
+  it('reads findings without the password', async () => {
+    const ws = new Workspace(sim, { baselines: { 'b.json': baselineDocument({ rulesetDefaults: { allowedHosts: { mode: 'restricted' } } }) } });
+    await pollOnce(ws);
+    delete ws.env.VDRIFT_TEST_PASSWORD;
+    const findings = await ws.run('findings');
+    const validate = await ws.run('baseline', 'validate');
+    expect(findings.code, findings.stderr).to.equal(1);
+    expect(validate.code, validate.stderr).to.equal(0);
+    expect(validate.stdout).to.contain('b.json: valid');
+  });
+
   it('exits 2 on an unknown option', async () => {
     const ws = new Workspace(sim);
     const result = await ws.run('poll', '--jsn');

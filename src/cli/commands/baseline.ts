@@ -1,7 +1,7 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { listBaselineFiles, validateBaselineFiles } from '../../config/baselines.js';
 import { loadConfig } from '../../config/config.js';
-import { ConfigError } from '../../config/config-error.js';
 import { captureBaseline, captureId } from '../../drift/capture.js';
 import type { Store } from '../../store/store.js';
 import { CONFIG_OPTION, configPath, parseCommandArgs } from '../args.js';
@@ -44,7 +44,7 @@ async function captureCommand(args: string[], io: CommandIo): Promise<number> {
   if (!values.host) {
     throw new UsageError('vdrift baseline capture: --host NAME is required');
   }
-  const context = await loadContext(values.config, io);
+  const context = await loadContext(values.config, io, false);
   return withStore(context, (store) => {
     const baseline = captureFromStore(store, values.host!, values.vcenter, values);
     io.out(JSON.stringify(baseline, null, 2));
@@ -107,15 +107,12 @@ async function validateCommand(args: string[], io: CommandIo): Promise<number> {
   return EXIT.ok;
 }
 
-/** Returns the configured baselines folder, or ./baselines when there is no config file. */
+/** Returns the configured baselines folder, or ./baselines when no config file exists. */
 async function baselinesFolder(option: string | undefined, io: CommandIo): Promise<string> {
-  try {
-    const { config } = await loadConfig(resolve(io.cwd, configPath(option, io.env)), { env: io.env });
-    return config.baselines;
-  } catch (err) {
-    if (option === undefined && io.env.VDRIFT_CONFIG === undefined && err instanceof ConfigError) {
-      return resolve(io.cwd, 'baselines');
-    }
-    throw err;
+  const file = resolve(io.cwd, configPath(option, io.env));
+  if (option === undefined && io.env.VDRIFT_CONFIG === undefined && !existsSync(file)) {
+    return resolve(io.cwd, 'baselines');
   }
+  const { config } = await loadConfig(file, { env: io.env, readPasswords: false });
+  return config.baselines;
 }

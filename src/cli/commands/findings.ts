@@ -11,7 +11,7 @@ export const FINDINGS_HELP = `vdrift findings [--config PATH] [--json] [--all]
 
 export async function findingsCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs('findings', args, { ...CONFIG_OPTION, ...JSON_OPTION, all: { type: 'boolean' } });
-  const context = await loadContext(values.config, io);
+  const context = await loadContext(values.config, io, false);
 
   return withStore(context, (store) => {
     const findings = store.findings.list(values.all ? {} : { status: 'open' });
