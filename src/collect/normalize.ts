@@ -88,12 +88,15 @@ function normalizeNetworks(values: { network?: string; prefixLength?: number }[]
 }
 
 function normalizeRules(values: HostFirewallRuleValue[]): FirewallRule[] {
-  const byText = new Map<string, FirewallRule>();
+  const byKey = new Map<string, FirewallRule>();
   for (const value of values) {
     const rule = normalizeRule(value);
-    byText.set(JSON.stringify(rule), rule);
+    byKey.set(`${rule.direction}|${rule.protocol}|${rule.port}|${rule.endPort ?? ''}|${rule.portType ?? ''}`, rule);
   }
-  return [...byText.keys()].sort(compareText).map((key) => byText.get(key)!);
+  if (byKey.size < 2) {
+    return [...byKey.values()];
+  }
+  return [...byKey.keys()].sort(compareText).map((key) => byKey.get(key)!);
 }
 
 function normalizeRule(value: HostFirewallRuleValue): FirewallRule {

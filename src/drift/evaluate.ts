@@ -76,14 +76,17 @@ class HostJudge {
   ) {}
 
   findings(state: FirewallState): Finding[] {
-    const drafts: FindingDraft[] = [...this.defaultPolicy(state)];
-    const present = new Map(state.rulesets.map((ruleset) => [ruleset.key, ruleset]));
+    const drafts: FindingDraft[] = this.defaultPolicy(state);
+    const present = new Set<string>();
     for (const ruleset of state.rulesets) {
-      drafts.push(...this.ruleset(ruleset));
+      present.add(ruleset.key);
+      for (const draft of this.ruleset(ruleset)) {
+        drafts.push(draft);
+      }
     }
-    for (const [key, expectation] of Object.entries(this.baseline.rulesets)) {
+    for (const key in this.baseline.rulesets) {
       if (!present.has(key)) {
-        drafts.push(...this.missingRuleset(key, expectation));
+        drafts.push(...this.missingRuleset(key, this.baseline.rulesets[key]!));
       }
     }
     return drafts.map(this.make);

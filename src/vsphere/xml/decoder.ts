@@ -29,30 +29,35 @@ export const DEFAULT_LIMITS: DecoderLimits = { maxDepth: 64, maxBytes: 256 * 102
 
 export type ItemHandler = (stream: string, value: unknown) => void;
 
-interface Frame {
-  spec: Spec;
-  field: FieldSpec | null;
-  name: string;
-  value: unknown;
-  text: string;
-  xsiPrefixes: string[] | null;
+/** One open element being decoded. Frames are reused from a pool, since a large body opens hundreds of thousands of elements. */
+class Frame {
+  spec: Spec = 'string';
+  field: FieldSpec | null = null;
+  name = '';
+  value: unknown = undefined;
+  text = '';
+  xsiTypeNames: string[] | null = null;
 }
 
 export class StreamingDecoder {
   private readonly parser = new SaxesParser({ xmlns: false, position: false });
-  private readonly frames: Frame[];
+  private readonly frames: Frame[] = [new Frame()];
+  private top = 0;
   private readonly root: Record<string, unknown> = {};
   private skipDepth = 0;
   private depth = 0;
   private bytes = 0;
-  private xsiPrefixes: string[] = ['xsi'];
+  /** Attribute names that carry xsi:type in the current scope, such as `xsi:type`. */
+  private xsiTypeNames: string[] = ['xsi:type'];
 
   constructor(
     rootSpec: ObjectSpec,
     private readonly onItem: ItemHandler = () => {},
     private readonly limits: DecoderLimits = DEFAULT_LIMITS,
   ) {
-    this.frames = [{ spec: rootSpec, field: null, name: '#document', value: this.root, text: '', xsiPrefixes: null }];
+    this.frames[0]!.spec = rootSpec;
+    this.frames[0]!.name = '#document';
+    this.frames[0]!.value = this.root;
     this.parser.on('doctype', () => {
       throw new XmlDecodeError('XML document type declarations are not accepted in SOAP responses');
     });
@@ -97,13 +102,13 @@ export class StreamingDecoder {
       return;
     }
 
-    const declared = declaredXsiPrefixes(tag.attributes);
+    const declared = declaredXsiTypeNames(tag.attributes);
     if (declared) {
-      this.xsiPrefixes = [...this.xsiPrefixes, ...declared];
+      this.xsiTypeNames = [...this.xsiTypeNames, ...declared];
     }
 
     const name = localName(tag.name);
-    const parent = this.frames[this.frames.length - 1]!;
+    const parent = this.frames[this.top]!;
     const field = childField(parent.spec, name);
     if (!field) {
       this.skip(declared);
@@ -116,7 +121,14 @@ export class StreamingDecoder {
       this.skip(declared);
       return;
     }
-    this.frames.push({ spec, field, name, value: initialValue(spec, tag.attributes, this.xsiType(tag.attributes)), text: '', xsiPrefixes: declared });
+    this.top += 1;
+    const frame = (this.frames[this.top] ??= new Frame());
+    frame.spec = spec;
+    frame.field = field;
+    frame.name = name;
+    frame.value = this.initialValue(spec, tag.attributes);
+    frame.text = '';
+    frame.xsiTypeNames = declared;
   }
 
   private close(): void {
@@ -130,17 +142,19 @@ export class StreamingDecoder {
       return;
     }
 
-    const frame = this.frames.pop()!;
-    this.popPrefixes(frame.xsiPrefixes);
-    const parent = this.frames[this.frames.length - 1]!;
-    this.assign(parent, frame.name, frame.field!, finishValue(frame));
+    const frame = this.frames[this.top]!;
+    this.top -= 1;
+    this.popPrefixes(frame.xsiTypeNames);
+    const value = finishValue(frame);
+    frame.value = undefined;
+    this.assign(this.frames[this.top]!, frame.name, frame.field!, value);
   }
 
   private text(text: string): void {
     if (this.skipDepth > 0) {
       return;
     }
-    const frame = this.frames[this.frames.length - 1]!;
+    const frame = this.frames[this.top]!;
     if (typeof frame.spec === 'string') {
       frame.text += text;
     }
@@ -155,18 +169,35 @@ export class StreamingDecoder {
 
   private popPrefixes(declared: string[] | null): void {
     if (declared) {
-      this.xsiPrefixes = this.xsiPrefixes.slice(0, this.xsiPrefixes.length - declared.length);
+      this.xsiTypeNames = this.xsiTypeNames.slice(0, this.xsiTypeNames.length - declared.length);
     }
   }
 
   private xsiType(attributes: Record<string, string>): string | undefined {
-    for (let i = this.xsiPrefixes.length - 1; i >= 0; i -= 1) {
-      const value = attributes[`${this.xsiPrefixes[i]}:type`];
+    for (let i = this.xsiTypeNames.length - 1; i >= 0; i -= 1) {
+      const value = attributes[this.xsiTypeNames[i]!];
       if (value !== undefined) {
         return localName(value);
       }
     }
     return undefined;
+  }
+
+  private initialValue(spec: Spec, attributes: Record<string, string>): unknown {
+    if (spec === 'moref') {
+      return { type: attributes.type ?? '', value: '' };
+    }
+    if (typeof spec === 'string') {
+      return undefined;
+    }
+    const value: Record<string, unknown> = {};
+    if ((spec as ObjectSpec).keepType) {
+      const type = this.xsiType(attributes);
+      if (type !== undefined) {
+        value.$type = type;
+      }
+    }
+    return value;
   }
 
   private resolveSpec(spec: Spec, attributes: Record<string, string>): Spec | null {
@@ -212,11 +243,12 @@ function localName(name: string): string {
   return colon === -1 ? name : name.slice(colon + 1);
 }
 
-function declaredXsiPrefixes(attributes: Record<string, string>): string[] | null {
+/** Returns `prefix:type` for each prefix an element binds to the XML Schema instance namespace. */
+function declaredXsiTypeNames(attributes: Record<string, string>): string[] | null {
   let found: string[] | null = null;
   for (const name in attributes) {
     if (name.startsWith('xmlns:') && attributes[name] === XSI_NAMESPACE) {
-      (found ??= []).push(name.slice(6));
+      (found ??= []).push(`${name.slice(6)}:type`);
     }
   }
   return found;
@@ -227,21 +259,7 @@ function childField(spec: Spec, name: string): FieldSpec | undefined {
     return undefined;
   }
   const objectSpec = spec as ObjectSpec;
-  return objectSpec.fields[name] ?? objectSpec.other;
-}
-
-function initialValue(spec: Spec, attributes: Record<string, string>, xsiType: string | undefined): unknown {
-  if (spec === 'moref') {
-    return { type: attributes.type ?? '', value: '' };
-  }
-  if (typeof spec === 'string') {
-    return undefined;
-  }
-  const value: Record<string, unknown> = {};
-  if ((spec as ObjectSpec).keepType && xsiType !== undefined) {
-    value.$type = xsiType;
-  }
-  return value;
+  return objectSpec.fields.get(name) ?? objectSpec.other;
 }
 
 function finishValue(frame: Frame): unknown {

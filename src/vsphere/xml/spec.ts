@@ -10,7 +10,8 @@ export type MorefSpec = 'moref';
 
 export interface ObjectSpec {
   kind: 'object';
-  fields: Record<string, FieldSpec>;
+  /** A Map rather than an object: lookups by element name stay fast on hot paths. */
+  fields: Map<string, FieldSpec>;
   /** Store the element's xsi:type (prefix removed) as `$type`. */
   keepType?: boolean;
   /** Spec for child elements not named in `fields`; they are stored under their element name. */
@@ -56,9 +57,9 @@ export function field(spec: Spec, options: { array?: boolean; stream?: boolean }
 }
 
 export function object(fields: Record<string, Spec | FieldSpec>, options: { keepType?: boolean; other?: Spec } = {}): ObjectSpec {
-  const normalized: Record<string, FieldSpec> = {};
+  const normalized = new Map<string, FieldSpec>();
   for (const [name, value] of Object.entries(fields)) {
-    normalized[name] = typeof value === 'object' && 'spec' in value ? value : { spec: value };
+    normalized.set(name, typeof value === 'object' && 'spec' in value ? value : { spec: value });
   }
   const spec: ObjectSpec = { kind: 'object', fields: normalized };
   if (options.keepType) {

@@ -1,0 +1,217 @@
+// npm run bench: measures vdrift's poll against the vCenter simulator at
+// several inventory sizes, next to the cost of the wire alone and of
+// reading hosts one call at a time. Prints a table, writes
+// bench/results/latest.json and checks the targets as ratios measured in
+// the same run.
+//
+//   node dist/bench/bench.js [--sizes 1,500,2500] [--polls 100] [--max-objects 500]
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { HOST_PATHS, PARENT_PATHS } from '../src/collect/shape.js';
+import { packagePath } from '../src/model/paths.js';
+import { viewFilterSpec } from '../src/vsphere/property-collector.js';
+import { text } from '../src/vsphere/envelope.js';
+import { startSimulator, type Simulator } from '../test/helpers/vcsim.js';
+import { tempDir } from '../test/setup.js';
+import { PROPERTY_COLLECTOR, RawSoapClient, createView, tokenOf } from './raw-soap.js';
+import type { WorkerTask } from './worker.js';
+
+interface SizeResult {
+  hosts: number;
+  responseBytes: number;
+  floorMs: number;
+  pollMs: number;
+  pollRoundTrips: number;
+  steadyPollMs: number;
+  perHostMs: number;
+  perHostRoundTrips: number;
+  maxRssBytes: number;
+  databaseBytes: number;
+  growthPolls: number;
+  growthBytesPerPoll: number;
+  evaluateHostsPerSecond: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1,500,2500' },
+    polls: { type: 'string', default: '100' },
+    'max-objects': { type: 'string', default: '500' },
+    repeat: { type: 'string', default: '3' },
+  },
+});
+const sizes = values.sizes.split(',').map(Number);
+const growthPolls = Number(values.polls);
+const maxObjects = Number(values['max-objects']);
+const repeat = Number(values.repeat);
+
+function inventory(hosts: number): { clusters: number; clusterHosts: number; standalone: number } {
+  if (hosts < 10) {
+    return { clusters: 1, clusterHosts: hosts, standalone: 0 };
+  }
+  return { clusters: 5, clusterHosts: Math.ceil(hosts / 5), standalone: 0 };
+}
+
+function runWorker(task: WorkerTask): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [packagePath('dist', 'bench', 'worker.js'), JSON.stringify(task)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`benchmark worker ${task.kind} exited with ${code}`))));
+  });
+}
+
+/** The same RetrievePropertiesEx pages vdrift requests, read as bytes one after another. */
+async function floor(sim: Simulator): Promise<{ ms: number; bytes: number }> {
+  const client = new RawSoapClient(sim.url);
+  await client.login(sim.username, sim.password);
+  const view = await createView(client, ['HostSystem', 'ComputeResource']);
+  const specSet = viewFilterSpec(view, [
+    { type: 'HostSystem', pathSet: HOST_PATHS },
+    { type: 'ComputeResource', pathSet: PARENT_PATHS },
+  ]);
+  const before = client.bytesRead;
+  const started = performance.now();
+  let head = await client.call('RetrievePropertiesEx', PROPERTY_COLLECTOR, `${specSet}<options>${text('maxObjects', maxObjects)}</options>`, 4096);
+  for (let token = tokenOf(head); token; token = tokenOf(head)) {
+    head = await client.call('ContinueRetrievePropertiesEx', PROPERTY_COLLECTOR, text('token', token), 4096);
+  }
+  const ms = performance.now() - started;
+  client.close();
+  return { ms, bytes: client.bytesRead - before };
+}
+
+/** One RetrieveProperties call per host for its HostFirewallSystem.firewallInfo, as per-host tools do. */
+async function perHost(sim: Simulator): Promise<{ ms: number; calls: number }> {
+  const hosts = await sim.listHosts();
+  const client = new RawSoapClient(sim.url);
+  await client.login(sim.username, sim.password);
+  const started = performance.now();
+  for (const host of hosts) {
+    const spec = `<specSet><propSet>${text('type', 'HostFirewallSystem')}${text('pathSet', 'firewallInfo')}</propSet><objectSet><obj type="HostFirewallSystem">${host.firewallSystem}</obj></objectSet></specSet>`;
+    await client.call('RetrieveProperties', PROPERTY_COLLECTOR, spec, 0);
+  }
+  const ms = performance.now() - started;
+  client.close();
+  return { ms, calls: hosts.length };
+}
+
+function best<T>(runs: T[], key: (run: T) => number): T {
+  return runs.reduce((a, b) => (key(b) < key(a) ? b : a));
+}
+
+async function measure(hosts: number): Promise<SizeResult> {
+  const sim = await startSimulator({ ...inventory(hosts), startTimeoutMs: 300_000 });
+  try {
+    const dir = tempDir(`bench-${hosts}`);
+    const task = (kind: WorkerTask['kind'], database: string, extra: Partial<WorkerTask> = {}): WorkerTask => ({
+      kind,
+      url: sim.url,
+      username: sim.username,
+      password: sim.password,
+      maxObjects,
+      database,
+      baselines: packagePath('baselines'),
+      ...extra,
+    });
+
+    const floors = [];
+    const polls = [];
+    for (let i = 0; i < repeat; i += 1) {
+      floors.push(await floor(sim));
+      polls.push(await runWorker(task('poll', join(dir, `first-${i}.db`))));
+    }
+    const floorRun = best(floors, (run) => run.ms);
+    const pollRun = best(polls, (run) => run.ms!);
+    const steady = await runWorker(task('growth', join(dir, 'first-0.db'), { polls: 3 }));
+    const perHostRun = await perHost(sim);
+    const growth = await runWorker(task('growth', join(dir, 'first-0.db'), { polls: growthPolls }));
+    const evaluation = await runWorker(task('evaluate', join(dir, 'unused.db')));
+
+    return {
+      hosts: sim.hosts,
+      responseBytes: floorRun.bytes,
+      floorMs: floorRun.ms,
+      pollMs: pollRun.ms!,
+      pollRoundTrips: pollRun.roundTrips!,
+      steadyPollMs: steady.medianMs!,
+      perHostMs: perHostRun.ms,
+      perHostRoundTrips: perHostRun.calls,
+      maxRssBytes: Math.max(...polls.map((run) => run.maxRssBytes!)),
+      databaseBytes: pollRun.databaseBytes!,
+      growthPolls: growth.polls!,
+      growthBytesPerPoll: (growth.bytesAfter! - growth.bytesBefore!) / growth.polls!,
+      evaluateHostsPerSecond: evaluation.hostsPerSecond!,
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+interface Target {
+  name: string;
+  value: number;
+  limit: string;
+  met: boolean;
+}
+
+function targets(results: SizeResult[]): Target[] {
+  const largest = results[results.length - 1]!;
+  const mid = results.find((r) => r.hosts >= 500) ?? largest;
+  return [
+    { name: `poll / floor at ${largest.hosts} hosts`, value: largest.pollMs / largest.floorMs, limit: '<= 1.5', met: largest.pollMs / largest.floorMs <= 1.5 },
+    { name: `per-host / poll at ${mid.hosts} hosts`, value: mid.perHostMs / mid.pollMs, limit: '>= 10', met: mid.perHostMs / mid.pollMs >= 10 },
+    { name: `peak RSS MB at ${largest.hosts} hosts`, value: largest.maxRssBytes / 2 ** 20, limit: '< 300', met: largest.maxRssBytes < 300 * 2 ** 20 },
+    { name: `DB growth bytes per unchanged poll at ${largest.hosts} hosts`, value: largest.growthBytesPerPoll, limit: '< 1024', met: largest.growthBytesPerPoll < 1024 },
+    { name: 'evaluation hosts per second', value: Math.min(...results.map((r) => r.evaluateHostsPerSecond)), limit: '> 50000', met: results.every((r) => r.evaluateHostsPerSecond > 50_000) },
+  ];
+}
+
+function table(results: SizeResult[]): string {
+  const header = ['hosts', 'XML MB', 'floor ms', 'poll ms', 'trips', 'steady ms', 'per-host ms', 'trips', 'RSS MB', 'DB KB', 'growth B/poll', 'eval hosts/s'];
+  const rows = results.map((r) => [
+    r.hosts,
+    (r.responseBytes / 1e6).toFixed(1),
+    r.floorMs.toFixed(0),
+    r.pollMs.toFixed(0),
+    r.pollRoundTrips,
+    r.steadyPollMs.toFixed(0),
+    r.perHostMs.toFixed(0),
+    r.perHostRoundTrips,
+    (r.maxRssBytes / 2 ** 20).toFixed(0),
+    (r.databaseBytes / 1024).toFixed(0),
+    r.growthBytesPerPoll.toFixed(0),
+    r.evaluateHostsPerSecond.toFixed(0),
+  ].map(String));
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+  return all.map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')).join('\n');
+}
+
+const results: SizeResult[] = [];
+for (const size of sizes) {
+  console.error(`measuring ${size} hosts`);
+  results.push(await measure(size));
+}
+const checked = targets(results);
+const report = {
+  date: new Date().toISOString(),
+  machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  settings: { maxObjects, growthPolls, repeat },
+  results,
+  targets: checked,
+};
+console.log(table(results));
+console.log('');
+for (const target of checked) {
+  console.log(`${target.met ? 'met    ' : 'NOT MET'}  ${target.name}: ${target.value.toFixed(2)} (target ${target.limit})`);
+}
+const outDir = packagePath('bench', 'results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwritten to ${join(outDir, 'latest.json')}`);
