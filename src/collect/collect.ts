@@ -7,11 +7,14 @@ import { retrieveFromView, type PropertySpec } from '../vsphere/property-collect
 import { SoapFault } from '../vsphere/soap-fault.js';
 import type { VcenterSession } from '../vsphere/session.js';
 import type { AboutInfo, ObjectContent } from '../vsphere/types.js';
+import type { CachedObject, ObjectCache } from './object-cache.js';
 import { HOST_PATHS, PARENT_PATHS, missingFault, resolveParents, shapeHost, type ParentInfo, type PendingHost } from './shape.js';
 
 export interface CollectOptions {
   maxObjects: number;
   maxPages?: number;
+  /** Reuses hosts whose bytes did not change since the last read; for long-running services. */
+  cache?: ObjectCache;
 }
 
 export interface Collection {
@@ -31,27 +34,54 @@ export async function collectHosts(session: VcenterSession, options: CollectOpti
   return session.run(async (client) => {
     const pending: PendingHost[] = [];
     const parents = new Map<string, ParentInfo>();
-    const onObject = (content: ObjectContent): void => {
+    const { cache } = options;
+
+    const take = (entry: CachedObject): void => {
+      if (entry.kind === 'host') {
+        // resolveParents fills in the cluster, so each read gets its own copy.
+        pending.push({ observation: { ...entry.host.observation, cluster: null }, parent: entry.host.parent });
+      } else {
+        parents.set(entry.moid, entry.parent);
+      }
+    };
+    const onObject = (content: ObjectContent, cacheKey: string | null): void => {
       if (content.obj.type === 'HostSystem') {
         rejectExpiredSession(content, client.transport.target);
-        pending.push(shapeHost(content));
-      } else {
-        parents.set(content.obj.value, { type: content.obj.type, name: String(content.propSet?.[0]?.val ?? content.obj.value) });
+      }
+      const entry = shapeObject(content);
+      take(entry);
+      if (cacheKey && cache) {
+        cache.remember(cacheKey, entry);
       }
     };
 
-    const summary = await retrieveFromView(client, VIEW_TYPES, PROP_SET, onObject, {
-      maxObjects: options.maxObjects,
-      maxPages: options.maxPages ?? 10_000,
-    });
-    return { about: client.serviceContent.about, hosts: resolveParents(pending, parents), pages: summary.pages };
+    cache?.begin(take);
+    try {
+      const summary = await retrieveFromView(client, VIEW_TYPES, PROP_SET, onObject, {
+        maxObjects: options.maxObjects,
+        maxPages: options.maxPages ?? 10_000,
+        ...(cache ? { cache } : {}),
+      });
+      cache?.commit();
+      return { about: client.serviceContent.about, hosts: resolveParents(pending, parents), pages: summary.pages };
+    } catch (err) {
+      cache?.abandon();
+      throw err;
+    }
   });
+}
+
+function shapeObject(content: ObjectContent): CachedObject {
+  if (content.obj.type === 'HostSystem') {
+    return { kind: 'host', host: shapeHost(content) };
+  }
+  return { kind: 'parent', moid: content.obj.value, parent: { type: content.obj.type, name: String(content.propSet?.[0]?.val ?? content.obj.value) } };
 }
 
 /**
  * vCenter may return objects whose properties all sit in missingSet with
- * NotAuthenticated when the session expired mid-read. That is a
- * session failure, not a host without a firewall.
+ * NotAuthenticated when the session expired mid-read. That is a session
+ * failure, not a host without a firewall.
  */
 function rejectExpiredSession(content: ObjectContent, target: string): void {
   if (missingFault(content, 'name') === 'NotAuthenticated' || missingFault(content, 'config.firewall') === 'NotAuthenticated') {

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { VcenterConfig } from '../config/config-types.js';
 import { collectHosts, type Collection } from '../collect/collect.js';
+import { ObjectCache } from '../collect/object-cache.js';
 import type { LoadedBaseline } from '../model/baseline.js';
 import type { Logger } from '../model/logger.js';
 import { VcenterSession } from '../vsphere/session.js';
@@ -18,6 +19,11 @@ export interface PollContext {
   baselines: readonly LoadedBaseline[];
   logger: Logger;
   now?: () => Date;
+  /**
+   * Per-vCenter caches of decoded hosts, for a process that polls again and
+   * again; polls skip decoding hosts whose bytes did not change.
+   */
+  caches?: Map<string, ObjectCache>;
 }
 
 export interface VcenterPollResult {
@@ -37,7 +43,7 @@ export async function pollVcenter(vcenter: VcenterConfig, context: PollContext):
   const now = context.now ?? (() => new Date());
   const logger = context.logger.child({ vcenter: vcenter.name });
   const started = now();
-  const fetched = await fetchVcenter(vcenter, logger);
+  const fetched = await fetchVcenter(vcenter, logger, cacheFor(context, vcenter.name));
   const finished = now();
 
   const outcome: PollOutcome = fetched.collection ? 'complete' : 'failed';
@@ -77,7 +83,19 @@ interface Fetched {
   roundTrips: number;
 }
 
-async function fetchVcenter(vcenter: VcenterConfig, logger: Logger): Promise<Fetched> {
+function cacheFor(context: PollContext, vcenter: string): ObjectCache | undefined {
+  if (!context.caches) {
+    return undefined;
+  }
+  let cache = context.caches.get(vcenter);
+  if (!cache) {
+    cache = new ObjectCache();
+    context.caches.set(vcenter, cache);
+  }
+  return cache;
+}
+
+async function fetchVcenter(vcenter: VcenterConfig, logger: Logger, cache: ObjectCache | undefined): Promise<Fetched> {
   let session: VcenterSession | null = null;
   try {
     session = new VcenterSession(
@@ -87,7 +105,7 @@ async function fetchVcenter(vcenter: VcenterConfig, logger: Logger): Promise<Fet
     if (vcenter.tls.insecure) {
       logger.warn('TLS certificate verification is off for this vCenter (tls.insecure in the config)');
     }
-    const collection = await collectHosts(session, { maxObjects: vcenter.maxObjects });
+    const collection = await collectHosts(session, { maxObjects: vcenter.maxObjects, ...(cache ? { cache } : {}) });
     return { collection, error: null, roundTrips: session.roundTrips };
   } catch (err) {
     return { collection: null, error: (err as Error).message ?? String(err), roundTrips: session?.roundTrips ?? 0 };

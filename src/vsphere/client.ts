@@ -2,7 +2,8 @@
 // own so they can be looked up in the vSphere Web Services API reference.
 import { methodCall, ref, text, texts } from './envelope.js';
 import { SERVICE_CONTENT, USER_SESSION, streamedRetrieveResult } from './specs.js';
-import type { SoapTransport } from './transport.js';
+import type { FragmentOptions, SoapTransport } from './transport.js';
+import type { FragmentCache } from './xml/fragment-reader.js';
 import type { ManagedObjectReference, ObjectContent, ServiceContent, UserSession } from './types.js';
 import type { Spec } from './xml/spec.js';
 
@@ -63,12 +64,12 @@ export class VimClient {
   async retrievePropertiesEx(specSet: string, maxObjects: number, handlers: PageHandlers, value?: Spec): Promise<void> {
     const params = specSet + `<options>${text('maxObjects', maxObjects)}</options>`;
     const body = methodCall('RetrievePropertiesEx', this.serviceContent.propertyCollector, params);
-    await this.transport.call('RetrievePropertiesEx', body, streamedRetrieveResult(value), pageItemHandler(handlers));
+    await this.transport.call('RetrievePropertiesEx', body, streamedRetrieveResult(value), pageItemHandler(handlers), objectFragments(handlers.cache));
   }
 
   async continueRetrievePropertiesEx(token: string, handlers: PageHandlers, value?: Spec): Promise<void> {
     const body = methodCall('ContinueRetrievePropertiesEx', this.serviceContent.propertyCollector, text('token', token));
-    await this.transport.call('ContinueRetrievePropertiesEx', body, streamedRetrieveResult(value), pageItemHandler(handlers));
+    await this.transport.call('ContinueRetrievePropertiesEx', body, streamedRetrieveResult(value), pageItemHandler(handlers), objectFragments(handlers.cache));
   }
 
   async cancelRetrievePropertiesEx(token: string): Promise<void> {
@@ -86,18 +87,25 @@ export class VimClient {
 }
 
 export interface PageHandlers {
-  onObject(content: ObjectContent): void;
+  /** Receives each decoded object, with the cache key of its bytes when a cache is in use. */
+  onObject(content: ObjectContent, cacheKey: string | null): void;
   onToken(token: string): void;
+  /** Serves objects whose bytes were decoded in an earlier call; see FragmentReader. */
+  cache?: FragmentCache;
 }
 
 function pageItemHandler(handlers: PageHandlers) {
-  return (stream: string, value: unknown): void => {
+  return (stream: string, value: unknown, cacheKey: string | null): void => {
     if (stream === 'token') {
       handlers.onToken(value as string);
     } else {
-      handlers.onObject(value as ObjectContent);
+      handlers.onObject(value as ObjectContent, cacheKey);
     }
   };
+}
+
+function objectFragments(cache: FragmentCache | undefined): FragmentOptions | undefined {
+  return cache ? { cache, element: 'objects', parentPath: ['returnval'] } : undefined;
 }
 
 /** Picks the SOAPAction version: the server's apiVersion, capped at MAX_API_VERSION. */

@@ -6,6 +6,7 @@ import type { PageHandlers, VimClient } from './client.js';
 import { ref, text, texts } from './envelope.js';
 import { isFault } from './soap-fault.js';
 import type { ManagedObjectReference, ObjectContent } from './types.js';
+import type { FragmentCache } from './xml/fragment-reader.js';
 import type { Spec } from './xml/spec.js';
 import { VdriftError } from '../model/vdrift-error.js';
 
@@ -20,7 +21,11 @@ export interface RetrieveOptions {
   /** Upper bound on pages, so a server that keeps returning tokens cannot loop us forever. */
   maxPages: number;
   value?: Spec;
+  /** Serves objects whose bytes did not change since they were last decoded. */
+  cache?: FragmentCache;
 }
+
+export type ObjectHandler = (content: ObjectContent, cacheKey: string | null) => void;
 
 export interface RetrieveSummary {
   pages: number;
@@ -55,7 +60,7 @@ export async function retrieveFromView(
   client: VimClient,
   types: readonly string[],
   propSet: readonly PropertySpec[],
-  onObject: (content: ObjectContent) => void,
+  onObject: ObjectHandler,
   options: RetrieveOptions,
 ): Promise<RetrieveSummary> {
   const view = await client.createContainerView(client.serviceContent.rootFolder, types, true);
@@ -88,7 +93,7 @@ async function destroyView(client: VimClient, view: ManagedObjectReference, fail
 export async function retrieveAll(
   client: VimClient,
   specSet: string,
-  onObject: (content: ObjectContent) => void,
+  onObject: ObjectHandler,
   options: RetrieveOptions,
 ): Promise<RetrieveSummary> {
   const summary: RetrieveSummary = { pages: 0, objects: 0 };
@@ -96,13 +101,14 @@ export async function retrieveAll(
   const tokens: string[] = [];
 
   const handlers: PageHandlers = {
-    onObject(content) {
+    onObject(content, cacheKey) {
       summary.objects += 1;
-      onObject(content);
+      onObject(content, cacheKey);
     },
     onToken(token) {
       start(() => continuePage(client, token, tokens, options, handlers));
     },
+    ...(options.cache ? { cache: countingCache(options.cache, summary) } : {}),
   };
 
   // A page may fail while an earlier one is still being decoded. The no-op
@@ -125,6 +131,17 @@ export async function retrieveAll(
     summary.pages = i + 1;
   }
   return summary;
+}
+
+/** Counts objects served from the cache as objects read. */
+function countingCache(cache: FragmentCache, summary: RetrieveSummary): FragmentCache {
+  return {
+    has: (key) => cache.has(key),
+    reuse: (key) => {
+      summary.objects += 1;
+      cache.reuse(key);
+    },
+  };
 }
 
 function continuePage(client: VimClient, token: string, tokens: string[], options: RetrieveOptions, handlers: PageHandlers): Promise<void> {

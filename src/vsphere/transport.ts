@@ -6,7 +6,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import axios, { type AxiosResponse } from 'axios';
-import { StreamingDecoder, DEFAULT_LIMITS, type DecoderLimits, type ItemHandler } from './xml/decoder.js';
+import { StringDecoder } from 'node:string_decoder';
+import { StreamingDecoder, DEFAULT_LIMITS, type DecoderLimits } from './xml/decoder.js';
+import { FragmentReader, type FragmentCache } from './xml/fragment-reader.js';
 import { dynamic, object, type Spec } from './xml/spec.js';
 import { XmlDecodeError } from './xml/xml-error.js';
 import { envelope } from './envelope.js';
@@ -25,6 +27,23 @@ export interface TransportOptions {
   timeoutMs: number;
   tls?: TlsOptions;
   limits?: DecoderLimits;
+}
+
+/** Receives streamed values, with the key of the cacheable fragment they were decoded from, if any. */
+export type StreamHandler = (stream: string, value: unknown, fragmentKey: string | null) => void;
+
+/** Where repeated elements of a response may be served from a cache instead of being decoded. */
+export interface FragmentOptions {
+  cache: FragmentCache;
+  /** Local name of the repeated element, for example `objects`. */
+  element: string;
+  /** Local names of the elements below the response element that contain it, for example `['returnval']`. */
+  parentPath: readonly string[];
+}
+
+interface BodySink {
+  write(chunk: Buffer): void;
+  end(): Record<string, unknown>;
 }
 
 const FAULT_SPEC = object({
@@ -66,14 +85,14 @@ export class SoapTransport {
    * spec marked `stream` are handed to `onItem` as they complete instead of
    * being kept, so a caller can work on a page while it is still arriving.
    */
-  async call<T>(method: string, body: string, spec: Spec | null, onItem?: ItemHandler): Promise<T> {
+  async call<T>(method: string, body: string, spec: Spec | null, onItem?: StreamHandler, fragments?: FragmentOptions): Promise<T> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     this.roundTrips += 1;
     try {
       const response = await this.post(body, controller.signal);
       this.keepCookie(response);
-      return await this.decode<T>(method, response, spec, onItem);
+      return await this.decode<T>(method, response, spec, onItem, fragments);
     } catch (err) {
       throw this.explain(method, err, controller.signal.aborted);
     } finally {
@@ -111,7 +130,13 @@ export class SoapTransport {
     }
   }
 
-  private async decode<T>(method: string, response: AxiosResponse<IncomingMessage>, spec: Spec | null, onItem?: ItemHandler): Promise<T> {
+  private async decode<T>(
+    method: string,
+    response: AxiosResponse<IncomingMessage>,
+    spec: Spec | null,
+    onItem?: StreamHandler,
+    fragments?: FragmentOptions,
+  ): Promise<T> {
     const status = response.status;
     const contentType = String(response.headers['content-type'] ?? '');
     if ((status !== 200 && status !== 500) || !/xml/i.test(contentType)) {
@@ -127,9 +152,15 @@ export class SoapTransport {
         }),
       }),
     });
-    const decoder = new StreamingDecoder(rootSpec, onItem, this.options.limits ?? DEFAULT_LIMITS);
-    const head = await feed(response.data, decoder);
-    const root = endDocument(decoder, head, () => this.describe(status, contentType, head));
+    const limits = this.options.limits ?? DEFAULT_LIMITS;
+    let reader: FragmentReader | null = null;
+    const decoder = new StreamingDecoder(rootSpec, (stream, value) => onItem?.(stream, value, reader?.currentKey ?? null), limits);
+    const sink: BodySink = fragments
+      ? (reader = new FragmentReader(decoder, fragments.cache, fragments.element, ['Envelope', 'Body', responseName, ...fragments.parentPath]))
+      : plainSink(decoder);
+    const received = await feed(response.data, sink, limits.maxBytes);
+    const head = received.head;
+    const root = endDocument(sink, received.bytes, () => this.describe(status, contentType, head));
     const body = (root.Envelope as { Body?: Record<string, unknown> } | undefined)?.Body;
 
     if (body?.Fault) {
@@ -204,24 +235,41 @@ function faultName(detail: Record<string, unknown> | undefined): string | undefi
   return undefined;
 }
 
-async function feed(stream: IncomingMessage, decoder: StreamingDecoder): Promise<string> {
-  stream.setEncoding('utf8');
-  let head = '';
-  for await (const chunk of stream as AsyncIterable<string>) {
-    if (head.length < 512) {
-      head += chunk.slice(0, 512 - head.length);
-    }
-    decoder.write(chunk);
-  }
-  return head;
+function plainSink(decoder: StreamingDecoder): BodySink {
+  const text = new StringDecoder('utf8');
+  return {
+    write: (chunk) => decoder.write(text.write(chunk)),
+    end: () => {
+      decoder.write(text.end());
+      return decoder.end();
+    },
+  };
 }
 
-function endDocument(decoder: StreamingDecoder, head: string, describe: () => string): Record<string, unknown> {
+/** Streams the body into the sink, enforcing the size limit on raw bytes; returns the size and the first bytes. */
+async function feed(stream: IncomingMessage, sink: BodySink, maxBytes: number): Promise<{ bytes: number; head: string }> {
+  let bytes = 0;
+  let head = '';
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) {
+      stream.destroy();
+      throw new XmlDecodeError(`response body exceeds the limit of ${maxBytes} bytes`);
+    }
+    if (head.length < 512) {
+      head += chunk.toString('utf8', 0, Math.min(chunk.length, 512 - head.length));
+    }
+    sink.write(chunk);
+  }
+  return { bytes, head };
+}
+
+function endDocument(sink: BodySink, bytes: number, describe: () => string): Record<string, unknown> {
   try {
-    return decoder.end();
+    return sink.end();
   } catch (err) {
     if (err instanceof XmlDecodeError) {
-      throw new XmlDecodeError(`the body is incomplete or malformed after ${decoder.size} bytes: ${err.message} (${describe()})`, { cause: err });
+      throw new XmlDecodeError(`the body is incomplete or malformed after ${bytes} bytes: ${err.message} (${describe()})`, { cause: err });
     }
     throw err;
   }

@@ -83,6 +83,24 @@ export class StreamingDecoder {
     this.parser.write(chunk);
   }
 
+  /** Tells whether the decoder is inside exactly these named elements, outermost first, and not skipping. */
+  isAt(path: readonly string[]): boolean {
+    if (this.skipDepth > 0 || this.top !== path.length) {
+      return false;
+    }
+    for (let i = 0; i < path.length; i += 1) {
+      if (this.frames[i + 1]!.name !== path[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Describes what changes how an element is read here: the attribute names that carry xsi:type. */
+  contextKey(): string {
+    return this.xsiTypeNames.join(' ');
+  }
+
   /** Ends the document and returns the decoded root value. */
   end(): Record<string, unknown> {
     this.parser.close();
