@@ -7,7 +7,6 @@ import { loadBaselines } from '../src/config/baselines.js';
 import { Secret } from '../src/config/secret.js';
 import type { VcenterConfig } from '../src/config/config-types.js';
 import { collectHosts } from '../src/collect/collect.js';
-import type { ObjectCache } from '../src/collect/object-cache.js';
 import { evaluateHost } from '../src/drift/evaluate.js';
 import { matchBaseline } from '../src/drift/match.js';
 import { silentLogger } from '../src/model/logger.js';
@@ -73,11 +72,10 @@ async function growth(task: WorkerTask): Promise<Record<string, unknown>> {
   const store = Store.open(task.database);
   const before = databaseBytes(store, task.database);
   const times: number[] = [];
-  const caches = new Map<string, ObjectCache>();
   let evaluated = 0;
   for (let i = 0; i < (task.polls ?? 100); i += 1) {
     const started = performance.now();
-    const result = await pollVcenter(vcenter(task), { store, baselines, logger: silentLogger(), caches });
+    const result = await pollVcenter(vcenter(task), { store, baselines, logger: silentLogger() });
     times.push(performance.now() - started);
     evaluated += result.hostsEvaluated;
   }

@@ -65,9 +65,24 @@ CREATE TABLE hosts (
   last_checked_poll_id INTEGER,
   removed_at TEXT,
   current_state_id INTEGER,
+  -- SHA-256 of the host's property-collector bytes when last decoded, and
+  -- what they decoded to: a later poll that reads the same bytes reuses
+  -- the observation instead of parsing them again.
+  fragment_key TEXT,
+  observation TEXT,
   UNIQUE (vcenter_id, moid)
 );
 CREATE INDEX hosts_by_name ON hosts (name);
+
+-- Clusters and standalone compute resources, for naming each host's cluster.
+CREATE TABLE compute_resources (
+  vcenter_id INTEGER NOT NULL REFERENCES vcenters (id),
+  moid TEXT NOT NULL,
+  type TEXT NOT NULL,
+  name TEXT NOT NULL,
+  fragment_key TEXT NOT NULL,
+  PRIMARY KEY (vcenter_id, moid)
+) WITHOUT ROWID;
 
 -- A run of polls in which a host showed one state under one baseline. The
 -- current run has no end: its last poll is the host's last_seen_poll_id.
@@ -115,16 +130,17 @@ CREATE UNIQUE INDEX findings_open_by_fingerprint ON findings (fingerprint) WHERE
 CREATE INDEX findings_by_host ON findings (host_id, status);
 CREATE INDEX findings_by_status ON findings (status, vcenter);
 
-CREATE TABLE finding_transitions (
+-- Severity changes of open findings. Opening and resolving are recorded on
+-- the finding row itself (first_seen_at, resolved_at).
+CREATE TABLE finding_severity_changes (
   id INTEGER PRIMARY KEY,
   finding_id INTEGER NOT NULL REFERENCES findings (id),
   poll_id INTEGER,
   at TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('opened', 'severity-changed', 'resolved')),
   severity TEXT NOT NULL,
-  previous_severity TEXT
+  previous_severity TEXT NOT NULL
 );
-CREATE INDEX finding_transitions_by_finding ON finding_transitions (finding_id, id);
+CREATE INDEX finding_severity_changes_by_finding ON finding_severity_changes (finding_id, id);
 
 -- Findings with their effective last-seen time and poll.
 CREATE VIEW finding_list AS

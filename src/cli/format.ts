@@ -35,6 +35,10 @@ export function pollJson(result: VcenterPollResult): Record<string, unknown> {
     hostsEvaluated: result.hostsEvaluated,
     roundTrips: result.roundTrips,
     durationMs: result.durationMs,
+    fetchMs: result.fetchMs,
+    writeMs: result.writeMs,
+    objectsDecoded: result.objectsDecoded,
+    objectsReused: result.objectsReused,
     opened: result.transitions.filter((t) => t.kind === 'opened').length,
     resolved: result.transitions.filter((t) => t.kind === 'resolved').length,
   };

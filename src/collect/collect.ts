@@ -13,7 +13,7 @@ import { HOST_PATHS, PARENT_PATHS, missingFault, resolveParents, shapeHost, type
 export interface CollectOptions {
   maxObjects: number;
   maxPages?: number;
-  /** Reuses hosts whose bytes did not change since the last read; for long-running services. */
+  /** Reuses objects whose bytes were decoded before; see ObjectCache. */
   cache?: ObjectCache;
 }
 
@@ -62,11 +62,9 @@ export async function collectHosts(session: VcenterSession, options: CollectOpti
         maxPages: options.maxPages ?? 10_000,
         ...(cache ? { cache } : {}),
       });
-      cache?.commit();
       return { about: client.serviceContent.about, hosts: resolveParents(pending, parents), pages: summary.pages };
-    } catch (err) {
-      cache?.abandon();
-      throw err;
+    } finally {
+      cache?.end();
     }
   });
 }

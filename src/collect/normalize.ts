@@ -10,9 +10,56 @@ import type { Snapshot } from '../model/host.js';
 import type { HostFirewallInfoValue, HostFirewallRuleValue, HostFirewallRulesetValue } from '../vsphere/types.js';
 
 export function snapshotOf(info: HostFirewallInfoValue): Snapshot {
-  const state = normalizeFirewall(info);
-  const body = JSON.stringify(state);
-  return { state, body, hash: sha256Hex(body) };
+  const body = JSON.stringify(normalizeFirewall(info));
+  return new StoredSnapshot(body, sha256Hex(body));
+}
+
+/**
+ * A snapshot that keeps only its canonical JSON. The state object is parsed
+ * again when evaluation asks for it, which happens only for hosts whose state
+ * or baseline changed, so a large inventory holds strings, not object trees.
+ */
+class StoredSnapshot implements Snapshot {
+  constructor(
+    readonly body: string,
+    readonly hash: string,
+  ) {}
+
+  get state(): FirewallState {
+    return parsedState(this.hash, () => this.body);
+  }
+}
+
+const PARSED_LIMIT = 256;
+const parsed = new Map<string, FirewallState>();
+
+/**
+ * Parses a snapshot body, keeping the most recent distinct states: hosts
+ * of one cluster usually share one state, so a poll parses each once. The
+ * states are frozen because every host with that hash shares the object.
+ */
+export function parsedState(hash: string, body: () => string): FirewallState {
+  let state = parsed.get(hash);
+  if (state) {
+    parsed.delete(hash);
+  } else {
+    state = deepFreeze(JSON.parse(body()) as FirewallState);
+    if (parsed.size >= PARSED_LIMIT) {
+      parsed.delete(parsed.keys().next().value!);
+    }
+  }
+  parsed.set(hash, state);
+  return state;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const member of Object.values(value)) {
+      deepFreeze(member);
+    }
+    Object.freeze(value);
+  }
+  return value;
 }
 
 export function normalizeFirewall(info: HostFirewallInfoValue): FirewallState {

@@ -1,51 +1,62 @@
-// Shaped results of the property-collector objects of the last poll, keyed
-// by the SHA-256 of their bytes, so that a long-running service does not
-// decode, normalize and hash an unchanged host again. Entries not seen in a
-// complete read are dropped, so the cache holds one inventory at most.
+// Shaped results of property-collector objects, keyed by the SHA-256 of
+// their bytes, so that a poll does not decode, normalize and hash an
+// unchanged host again. The poll layer fills it from the database before a
+// read and stores what the read decoded afterwards.
 import type { FragmentCache } from '../vsphere/xml/fragment-reader.js';
 import type { ParentInfo, PendingHost } from './shape.js';
 
 export type CachedObject = { kind: 'host'; host: PendingHost } | { kind: 'parent'; moid: string; parent: ParentInfo };
 
+/**
+ * Part of every key. Change it whenever shaping or normalization changes
+ * what the same bytes decode to, so that entries written by an older vdrift
+ * are decoded again instead of reused.
+ */
+export const CACHE_VERSION = 'v1';
+
+function versioned(key: string): string {
+  return `${CACHE_VERSION}:${key}`;
+}
+
 export class ObjectCache implements FragmentCache {
-  private current = new Map<string, CachedObject>();
-  private next = new Map<string, CachedObject>();
+  private readonly entries = new Map<string, CachedObject>();
   private sink: ((entry: CachedObject) => void) | null = null;
+  /** Objects decoded during the current read, with their keys, for the caller to store. */
+  decoded: { key: string; entry: CachedObject }[] = [];
+  /** Objects served from the cache during the current read. */
+  reused = 0;
 
   get size(): number {
-    return this.current.size;
+    return this.entries.size;
+  }
+
+  /** Adds an entry known from an earlier read, under the versioned key it was stored with. */
+  add(storedKey: string, entry: CachedObject): void {
+    this.entries.set(storedKey, entry);
   }
 
   /** Starts a read; reused entries go to `sink`. */
   begin(sink: (entry: CachedObject) => void): void {
-    this.next = new Map();
+    this.decoded = [];
+    this.reused = 0;
     this.sink = sink;
   }
 
   has(key: string): boolean {
-    return this.current.has(key);
+    return this.entries.has(versioned(key));
   }
 
   reuse(key: string): void {
-    const entry = this.current.get(key)!;
-    this.next.set(key, entry);
-    this.sink?.(entry);
+    this.reused += 1;
+    this.sink?.(this.entries.get(versioned(key))!);
   }
 
+  /** Records an object decoded in this read; `decoded` lists it under its versioned key. */
   remember(key: string, entry: CachedObject): void {
-    this.next.set(key, entry);
+    this.decoded.push({ key: versioned(key), entry });
   }
 
-  /** Keeps what the finished read saw, and nothing else. */
-  commit(): void {
-    this.current = this.next;
-    this.next = new Map();
-    this.sink = null;
-  }
-
-  /** Forgets a read that failed, keeping the last complete one. */
-  abandon(): void {
-    this.next = new Map();
+  end(): void {
     this.sink = null;
   }
 }

@@ -2,9 +2,9 @@ import type { FirewallState } from './firewall.js';
 
 /** A host's normalized firewall state with its canonical JSON and the SHA-256 of that JSON. */
 export interface Snapshot {
-  state: FirewallState;
-  body: string;
-  hash: string;
+  readonly state: FirewallState;
+  readonly body: string;
+  readonly hash: string;
 }
 
 /** HostSystemConnectionState values as vCenter reports them. */

@@ -2,9 +2,10 @@
 // one synchronous transaction. A vCenter that fails is recorded as a failed
 // poll; it never stops the others.
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import type { VcenterConfig } from '../config/config-types.js';
 import { collectHosts, type Collection } from '../collect/collect.js';
-import { ObjectCache } from '../collect/object-cache.js';
+import type { ObjectCache } from '../collect/object-cache.js';
 import type { LoadedBaseline } from '../model/baseline.js';
 import type { Logger } from '../model/logger.js';
 import { VcenterSession } from '../vsphere/session.js';
@@ -13,17 +14,13 @@ import type { Transition } from '../store/findings.js';
 import type { PollOutcome } from '../store/polls.js';
 import type { Store } from '../store/store.js';
 import { recordPoll } from './record-poll.js';
+import { loadObjectCache } from './stored-objects.js';
 
 export interface PollContext {
   store: Store;
   baselines: readonly LoadedBaseline[];
   logger: Logger;
   now?: () => Date;
-  /**
-   * Per-vCenter caches of decoded hosts, for a process that polls again and
-   * again; polls skip decoding hosts whose bytes did not change.
-   */
-  caches?: Map<string, ObjectCache>;
 }
 
 export interface VcenterPollResult {
@@ -36,6 +33,12 @@ export interface VcenterPollResult {
   hostsEvaluated: number;
   roundTrips: number;
   durationMs: number;
+  /** Time spent reading from vCenter, and then writing and evaluating in one transaction. */
+  fetchMs: number;
+  writeMs: number;
+  /** Objects (hosts and compute resources) parsed in this poll, and those whose bytes matched an earlier poll. */
+  objectsDecoded: number;
+  objectsReused: number;
   transitions: Transition[];
 }
 
@@ -43,10 +46,12 @@ export async function pollVcenter(vcenter: VcenterConfig, context: PollContext):
   const now = context.now ?? (() => new Date());
   const logger = context.logger.child({ vcenter: vcenter.name });
   const started = now();
-  const fetched = await fetchVcenter(vcenter, logger, cacheFor(context, vcenter.name));
+  const cache = loadObjectCache(context.store, vcenter.name);
+  const fetched = await fetchVcenter(vcenter, logger, cache);
   const finished = now();
 
   const outcome: PollOutcome = fetched.collection ? 'complete' : 'failed';
+  const writeStarted = performance.now();
   const record = context.store.write(() =>
     recordPoll(context.store, {
       vcenter: vcenter.name,
@@ -58,8 +63,10 @@ export async function pollVcenter(vcenter: VcenterConfig, context: PollContext):
       roundTrips: fetched.roundTrips,
       apiVersion: fetched.collection?.about.apiVersion ?? null,
       baselines: context.baselines,
+      decoded: fetched.collection ? cache.decoded : [],
     }),
   );
+  const writeMs = performance.now() - writeStarted;
 
   const result: VcenterPollResult = {
     vcenter: vcenter.name,
@@ -70,7 +77,11 @@ export async function pollVcenter(vcenter: VcenterConfig, context: PollContext):
     hostsChecked: record.hostsChecked,
     hostsEvaluated: record.hostsEvaluated,
     roundTrips: fetched.roundTrips,
-    durationMs: finished.getTime() - started.getTime(),
+    durationMs: finished.getTime() - started.getTime() + Math.round(writeMs),
+    fetchMs: finished.getTime() - started.getTime(),
+    writeMs: Math.round(writeMs),
+    objectsDecoded: fetched.collection ? cache.decoded.length : 0,
+    objectsReused: fetched.collection ? cache.reused : 0,
     transitions: record.transitions,
   };
   logResult(logger, result);
@@ -83,19 +94,7 @@ interface Fetched {
   roundTrips: number;
 }
 
-function cacheFor(context: PollContext, vcenter: string): ObjectCache | undefined {
-  if (!context.caches) {
-    return undefined;
-  }
-  let cache = context.caches.get(vcenter);
-  if (!cache) {
-    cache = new ObjectCache();
-    context.caches.set(vcenter, cache);
-  }
-  return cache;
-}
-
-async function fetchVcenter(vcenter: VcenterConfig, logger: Logger, cache: ObjectCache | undefined): Promise<Fetched> {
+async function fetchVcenter(vcenter: VcenterConfig, logger: Logger, cache: ObjectCache): Promise<Fetched> {
   let session: VcenterSession | null = null;
   try {
     session = new VcenterSession(
@@ -105,7 +104,7 @@ async function fetchVcenter(vcenter: VcenterConfig, logger: Logger, cache: Objec
     if (vcenter.tls.insecure) {
       logger.warn('TLS certificate verification is off for this vCenter (tls.insecure in the config)');
     }
-    const collection = await collectHosts(session, { maxObjects: vcenter.maxObjects, ...(cache ? { cache } : {}) });
+    const collection = await collectHosts(session, { maxObjects: vcenter.maxObjects, cache });
     return { collection, error: null, roundTrips: session.roundTrips };
   } catch (err) {
     return { collection: null, error: (err as Error).message ?? String(err), roundTrips: session?.roundTrips ?? 0 };
@@ -134,6 +133,10 @@ function logResult(logger: Logger, result: VcenterPollResult): void {
     hostsEvaluated: result.hostsEvaluated,
     roundTrips: result.roundTrips,
     durationMs: result.durationMs,
+    fetchMs: result.fetchMs,
+    writeMs: result.writeMs,
+    objectsDecoded: result.objectsDecoded,
+    objectsReused: result.objectsReused,
     transitions: result.transitions.length,
   };
   if (result.outcome === 'failed') {

@@ -10,6 +10,8 @@ import type { Transition } from '../store/findings.js';
 import { sameState, type HostRow, type HostStateKey, type PollStamp } from '../store/hosts.js';
 import type { PollOutcome } from '../store/polls.js';
 import type { Store } from '../store/store.js';
+import type { ObjectCache } from '../collect/object-cache.js';
+import { saveDecodedObjects } from './stored-objects.js';
 
 export interface PollRecord {
   vcenter: string;
@@ -21,6 +23,8 @@ export interface PollRecord {
   roundTrips: number;
   apiVersion: string | null;
   baselines: readonly LoadedBaseline[];
+  /** Objects decoded in this read, whose decoding is stored for later polls. */
+  decoded: ObjectCache['decoded'];
 }
 
 export interface RecordResult {
@@ -38,6 +42,7 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
   const stamp: PollStamp = { pollId, at: record.finishedAt };
   const baselineIds = store.baselines.register(record.baselines, record.finishedAt);
   const known = store.hosts.forVcenter(vcenterId);
+  const snapshotsPut = new Set<string>();
   const result: RecordResult = { pollId, hostsSeen: record.hosts.length, hostsChecked: 0, hostsEvaluated: 0, hostsRemoved: 0, transitions: [] };
 
   for (const host of record.hosts) {
@@ -45,8 +50,9 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
     known.delete(host.moid);
     const match = matchBaseline(record.baselines, { vcenter: record.vcenter, cluster: host.cluster, host: host.name });
     const key = stateKey(host, match, baselineIds);
-    if (host.snapshot) {
+    if (host.snapshot && host.snapshot.hash !== row.snapshotHash && !snapshotsPut.has(host.snapshot.hash)) {
       store.snapshots.put(host.snapshot.hash, host.snapshot.body, stamp.at);
+      snapshotsPut.add(host.snapshot.hash);
     }
     if (!sameState(row, key)) {
       result.transitions.push(...evaluateChanged(store, record.vcenter, host, row, match, key, stamp));
@@ -68,6 +74,7 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
     }
   }
 
+  saveDecodedObjects(store, vcenterId, record.decoded);
   store.polls.setCounts(pollId, { hostsSeen: result.hostsSeen, hostsChecked: result.hostsChecked, roundTrips: record.roundTrips, apiVersion: record.apiVersion });
   return result;
 }

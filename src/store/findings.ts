@@ -1,7 +1,8 @@
 // Findings and their lifecycle. A finding opens the first time a poll
 // produces its fingerprint, stays one row while later polls produce it
 // again, and resolves when a poll that judged its host no longer does.
-// Every opening, severity change and resolution is kept as a transition.
+// Opening and resolving are kept on the finding row, severity changes in
+// finding_severity_changes; the poll returns all three as transitions.
 import { canonicalJson } from '../model/canonical.js';
 import type { Finding, Severity, StoredFinding } from '../model/finding.js';
 import type { Db } from './database.js';
@@ -52,18 +53,19 @@ export class FindingRepository {
   private readonly updateDetails;
   private readonly updateSeen;
   private readonly resolveStmt;
-  private readonly insertTransition;
+  private readonly insertSeverityChange;
 
   constructor(private readonly db: Db) {
     const openColumns = `id, fingerprint, rule, severity, expected, actual, message, baseline_version_id AS baselineVersionId`;
     this.selectOpenForHost = db.prepare(`SELECT ${openColumns} FROM findings WHERE host_id = ? AND status = 'open'`);
     this.selectOpenWithoutHost = db.prepare(`SELECT ${openColumns} FROM findings WHERE host_id IS NULL AND vcenter = ? AND status = 'open'`);
+    // Positional parameters: on first polls this runs once per finding, and
+    // binding an array is faster than binding named members of an object.
     this.insert = db.prepare(
       `INSERT INTO findings (fingerprint, rule, severity, vcenter, host_id, host, host_moid, cluster, ruleset, expected,
                              actual, message, baseline_version_id, status, first_seen_at, first_poll_id, last_seen_at,
                              last_poll_id)
-       VALUES (@fingerprint, @rule, @severity, @vcenter, @hostId, @host, @hostMoid, @cluster, @ruleset, @expected,
-               @actual, @message, @baselineVersionId, 'open', @at, @pollId, @at, @pollId)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
     );
     this.updateDetails = db.prepare(
       `UPDATE findings SET severity = @severity, expected = @expected, actual = @actual, message = @message,
@@ -77,9 +79,9 @@ export class FindingRepository {
               resolution = @resolution
        WHERE id = @id`,
     );
-    this.insertTransition = db.prepare(
-      `INSERT INTO finding_transitions (finding_id, poll_id, at, kind, severity, previous_severity)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+    this.insertSeverityChange = db.prepare(
+      `INSERT INTO finding_severity_changes (finding_id, poll_id, at, severity, previous_severity)
+       VALUES (?, ?, ?, ?, ?)`,
     );
   }
 
@@ -106,7 +108,7 @@ export class FindingRepository {
     }
     for (const row of before.values()) {
       this.resolve(row, scope.lastSeen(row.rule), stamp, scope.resolution);
-      transitions.push(this.transition(row.id, row.fingerprint, 'resolved', row.severity, null, stamp));
+      transitions.push({ findingId: row.id, kind: 'resolved', severity: row.severity, previousSeverity: null, fingerprint: row.fingerprint });
     }
     return transitions;
   }
@@ -128,17 +130,26 @@ export class FindingRepository {
   }
 
   private open(scope: ReconcileScope, finding: Finding, stamp: PollStamp, transitions: Transition[]): void {
-    const id = Number(
-      this.insert.run({
-        ...finding,
-        hostId: scope.hostId,
-        expected: canonicalJson(finding.expected),
-        actual: canonicalJson(finding.actual),
-        baselineVersionId: scope.baselineVersionId,
-        ...stamp,
-      }).lastInsertRowid,
+    const result = this.insert.run(
+      finding.fingerprint,
+      finding.rule,
+      finding.severity,
+      finding.vcenter,
+      scope.hostId,
+      finding.host,
+      finding.hostMoid,
+      finding.cluster,
+      finding.ruleset,
+      canonicalJson(finding.expected),
+      canonicalJson(finding.actual),
+      finding.message,
+      scope.baselineVersionId,
+      stamp.at,
+      stamp.pollId,
+      stamp.at,
+      stamp.pollId,
     );
-    transitions.push(this.transition(id, finding.fingerprint, 'opened', finding.severity, null, stamp));
+    transitions.push({ findingId: Number(result.lastInsertRowid), kind: 'opened', severity: finding.severity, previousSeverity: null, fingerprint: finding.fingerprint });
   }
 
   private keep(scope: ReconcileScope, row: OpenFinding, finding: Finding, stamp: PollStamp, transitions: Transition[]): void {
@@ -154,7 +165,8 @@ export class FindingRepository {
       this.updateDetails.run({ ...finding, id: row.id, expected, actual, baselineVersionId: scope.baselineVersionId });
     }
     if (row.severity !== finding.severity) {
-      transitions.push(this.transition(row.id, row.fingerprint, 'severity-changed', finding.severity, row.severity, stamp));
+      this.insertSeverityChange.run(row.id, stamp.pollId, stamp.at, finding.severity, row.severity);
+      transitions.push({ findingId: row.id, kind: 'severity-changed', severity: finding.severity, previousSeverity: row.severity, fingerprint: row.fingerprint });
     }
     if (scope.hostId === null) {
       this.updateSeen.run(stamp.at, stamp.pollId, row.id);
@@ -163,11 +175,6 @@ export class FindingRepository {
 
   private resolve(row: OpenFinding, lastSeen: PollStamp, stamp: PollStamp, resolution: string): void {
     this.resolveStmt.run({ id: row.id, lastSeenAt: lastSeen.at, lastPollId: lastSeen.pollId, at: stamp.at, pollId: stamp.pollId, resolution });
-  }
-
-  private transition(findingId: number, fingerprint: string, kind: TransitionKind, severity: Severity, previous: Severity | null, stamp: PollStamp): Transition {
-    this.insertTransition.run(findingId, stamp.pollId, stamp.at, kind, severity, previous);
-    return { findingId, kind, severity, previousSeverity: previous, fingerprint };
   }
 }
 

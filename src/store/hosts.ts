@@ -36,6 +36,13 @@ export interface HostLookup {
   removedAt: string | null;
 }
 
+/** What a host's property-collector bytes decoded to when last read, for reuse. */
+export interface HostFragment {
+  moid: string;
+  fragmentKey: string;
+  observation: string;
+}
+
 export interface PollStamp {
   pollId: number;
   at: string;
@@ -61,6 +68,8 @@ export class HostRepository {
   private readonly markRemovedStmt;
   private readonly lastSnapshot;
   private readonly byName;
+  private readonly selectFragments;
+  private readonly updateFragment;
 
   constructor(db: Db) {
     this.selectAll = db.prepare(
@@ -100,6 +109,20 @@ export class HostRepository {
        FROM hosts h JOIN vcenters v ON v.id = h.vcenter_id
        WHERE h.name = ? COLLATE NOCASE ORDER BY v.name`,
     );
+    this.selectFragments = db.prepare(
+      `SELECT moid, fragment_key AS fragmentKey, observation FROM hosts
+       WHERE vcenter_id = ? AND fragment_key IS NOT NULL AND removed_at IS NULL`,
+    );
+    this.updateFragment = db.prepare('UPDATE hosts SET fragment_key = ?, observation = ? WHERE vcenter_id = ? AND moid = ?');
+  }
+
+  /** Returns the stored decoding of each host of a vCenter that has one. */
+  fragments(vcenterId: number): HostFragment[] {
+    return this.selectFragments.all(vcenterId) as HostFragment[];
+  }
+
+  setFragment(vcenterId: number, moid: string, fragmentKey: string, observation: string): void {
+    this.updateFragment.run(fragmentKey, observation, vcenterId, moid);
   }
 
   /** Hosts with this name (case-insensitive, as DNS names are), in every vCenter. */

@@ -47,6 +47,11 @@ export class PollRepository {
     );
   }
 
+  /** Returns the id of a vCenter already in the database, or null. */
+  knownVcenterId(name: string): number | null {
+    return (this.selectVcenter.get(name) as number | undefined) ?? null;
+  }
+
   vcenterId(name: string): number {
     this.upsertVcenter.run(name);
     return this.selectVcenter.get(name) as number;

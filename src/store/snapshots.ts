@@ -15,6 +15,10 @@ export class SnapshotRepository {
     return this.insert.run(hash, body, at).changes > 0;
   }
 
+  body(hash: string): string | null {
+    return (this.select.get(hash) as string | undefined) ?? null;
+  }
+
   state(hash: string): FirewallState | null {
     const body = this.select.get(hash) as string | undefined;
     return body === undefined ? null : (JSON.parse(body) as FirewallState);

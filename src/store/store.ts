@@ -1,4 +1,5 @@
 import { BaselineRepository } from './baselines.js';
+import { ComputeResourceRepository } from './compute-resources.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { FindingRepository } from './findings.js';
 import { HostRepository } from './hosts.js';
@@ -12,6 +13,7 @@ export class Store {
   readonly snapshots: SnapshotRepository;
   readonly findings: FindingRepository;
   readonly baselines: BaselineRepository;
+  readonly computeResources: ComputeResourceRepository;
 
   constructor(readonly db: Db) {
     this.polls = new PollRepository(db);
@@ -19,6 +21,7 @@ export class Store {
     this.snapshots = new SnapshotRepository(db);
     this.findings = new FindingRepository(db);
     this.baselines = new BaselineRepository(db);
+    this.computeResources = new ComputeResourceRepository(db);
   }
 
   static open(path: string, options?: OpenOptions): Store {
