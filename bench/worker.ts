@@ -13,9 +13,13 @@ import { silentLogger } from '../src/model/logger.js';
 import { pollVcenter } from '../src/poll/poll-vcenter.js';
 import { Store } from '../src/store/store.js';
 import { VcenterSession } from '../src/vsphere/session.js';
+import { ref, text } from '../src/vsphere/envelope.js';
+import { retrieveAll, retrieveFromView } from '../src/vsphere/property-collector.js';
+import type { HostFirewallInfoValue, ManagedObjectReference } from '../src/vsphere/types.js';
+import { snapshotOf } from '../src/collect/normalize.js';
 
 export interface WorkerTask {
-  kind: 'poll' | 'growth' | 'evaluate';
+  kind: 'poll' | 'growth' | 'evaluate' | 'perHost';
   url: string;
   username: string;
   password: string;
@@ -58,6 +62,8 @@ async function poll(task: WorkerTask): Promise<Record<string, unknown>> {
   store.close();
   return {
     ms,
+    fetchMs: result.fetchMs,
+    writeMs: result.writeMs,
     roundTrips: result.roundTrips,
     outcome: result.outcome,
     hostsSeen: result.hostsSeen,
@@ -107,6 +113,41 @@ async function evaluate(task: WorkerTask): Promise<Record<string, unknown>> {
   return { hosts, findings, hostsPerSecond: hosts / seconds };
 }
 
+/**
+ * The per-host way, done with vdrift's own client and decoder: one
+ * RetrievePropertiesEx per host for its HostFirewallSystem.firewallInfo,
+ * each answer decoded and normalized, as tools that read one host at a time
+ * do. Finding the firewall systems is one batched read and is not timed.
+ */
+async function perHost(task: WorkerTask): Promise<Record<string, unknown>> {
+  const session = new VcenterSession({ url: task.url, name: 'bench', timeoutMs: 600_000 }, { username: task.username, password: new Secret(task.password) });
+  const systems: ManagedObjectReference[] = [];
+  await session.run((client) =>
+    retrieveFromView(client, ['HostSystem'], [{ type: 'HostSystem', pathSet: ['configManager.firewallSystem'] }], (content) => {
+      const ref = content.propSet?.[0]?.val as ManagedObjectReference | undefined;
+      if (ref) {
+        systems.push(ref);
+      }
+    }, { maxObjects: 1000, maxPages: 100 }),
+  );
+
+  const before = session.roundTrips;
+  const hashes = new Set<string>();
+  const started = performance.now();
+  for (const system of systems) {
+    const specSet = `<specSet><propSet>${text('type', 'HostFirewallSystem')}${text('pathSet', 'firewallInfo')}</propSet><objectSet>${ref('obj', system)}</objectSet></specSet>`;
+    await session.run((client) =>
+      retrieveAll(client, specSet, (content) => {
+        hashes.add(snapshotOf(content.propSet?.[0]?.val as HostFirewallInfoValue).hash);
+      }, { maxObjects: 1, maxPages: 2 }),
+    );
+  }
+  const ms = performance.now() - started;
+  const roundTrips = session.roundTrips - before;
+  await session.close();
+  return { ms, roundTrips, hosts: systems.length, distinctStates: hashes.size };
+}
+
 const task = JSON.parse(process.argv[2] ?? '{}') as WorkerTask;
-const run = { poll, growth, evaluate }[task.kind];
+const run = { poll, growth, evaluate, perHost }[task.kind];
 process.stdout.write(`${JSON.stringify(await run(task))}\n`);
