@@ -59,4 +59,15 @@ export class ObjectCache implements FragmentCache {
   end(): void {
     this.sink = null;
   }
+
+  /** Returns every compute resource known from earlier reads, by moid. */
+  parents(): Map<string, ParentInfo> {
+    const parents = new Map<string, ParentInfo>();
+    for (const entry of this.entries.values()) {
+      if (entry.kind === 'parent') {
+        parents.set(entry.moid, entry.parent);
+      }
+    }
+    return parents;
+  }
 }

@@ -13,6 +13,8 @@ export const CONFIG_DEFAULTS = {
   logLevel: 'info',
   maxObjects: 500,
   timeoutSeconds: 60,
+  connectTimeoutSeconds: 10,
+  maxResponseMegabytes: 256,
   insecure: false,
 } as const;
 
@@ -33,6 +35,8 @@ export interface VcenterDocument {
   tls?: { caFile?: string; insecure?: boolean; thumbprintSha256?: string };
   maxObjects?: number;
   timeoutSeconds?: number;
+  connectTimeoutSeconds?: number;
+  maxResponseMegabytes?: number;
 }
 
 /** A vCenter entry before its password is read. */
@@ -68,6 +72,8 @@ function applyVcenterDefaults(vcenter: VcenterDocument, folder: string): DraftVc
     },
     maxObjects: vcenter.maxObjects ?? CONFIG_DEFAULTS.maxObjects,
     timeoutSeconds: vcenter.timeoutSeconds ?? CONFIG_DEFAULTS.timeoutSeconds,
+    connectTimeoutSeconds: vcenter.connectTimeoutSeconds ?? CONFIG_DEFAULTS.connectTimeoutSeconds,
+    maxResponseMegabytes: vcenter.maxResponseMegabytes ?? CONFIG_DEFAULTS.maxResponseMegabytes,
   };
 }
 

@@ -30,8 +30,12 @@ export interface VcenterConfig {
   tls: TlsConfig;
   /** Maximum number of objects per RetrievePropertiesEx page. */
   maxObjects: number;
-  /** Timeout of one request, in seconds. */
+  /** Timeout of one request, from sending to the last byte of the response, in seconds. */
   timeoutSeconds: number;
+  /** Timeout for opening a connection, TLS handshake included, in seconds. */
+  connectTimeoutSeconds: number;
+  /** Largest response body read, in MiB. */
+  maxResponseMegabytes: number;
 }
 
 export interface Config {

@@ -11,10 +11,21 @@ export function entriesOf(allowed: AllowedHosts): string[] {
 
 export function judgeAllowedHosts(ruleset: Ruleset, policy: AllowedHostsPolicy, management: boolean, where: string): FindingDraft[] {
   const allowed = ruleset.allowedHosts;
-  // NOTE: a ruleset without an allowedHosts element (hosts older than API
-  // 5.0) has unknown exposure; it passes here until a rule reports it.
-  if (policy.mode === 'any' || !allowed) {
+  if (policy.mode === 'any') {
     return [];
+  }
+  if (!allowed) {
+    // Hosts older than API 5.0 have no allowedHosts element: neither
+    // allow-all nor restricted, so the policy cannot be confirmed.
+    return [
+      {
+        rule: 'allowed-hosts-unknown',
+        ruleset: ruleset.key,
+        expected: describePolicy(policy),
+        actual: { allowedHosts: null },
+        message: `ruleset ${ruleset.key} reports no allowed-hosts list, so vdrift cannot tell which addresses may connect ${where}`,
+      },
+    ];
   }
   if (allowed.allIp) {
     return [allowAll(ruleset, policy, management, where)];

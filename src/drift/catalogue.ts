@@ -40,6 +40,11 @@ export const RULES: Record<RuleId, RuleInfo> = {
     severity: 'low',
     explanation: 'An address the baseline lists exactly is no longer allowed by the ruleset.',
   },
+  'allowed-hosts-unknown': {
+    id: 'allowed-hosts-unknown',
+    severity: 'medium',
+    explanation: 'An enabled ruleset reports no allowed-hosts list, so vdrift cannot tell which addresses may connect.',
+  },
   'ruleset-enabled-unexpectedly': {
     id: 'ruleset-enabled-unexpectedly',
     severity: 'medium',
@@ -74,6 +79,11 @@ export const RULES: Record<RuleId, RuleInfo> = {
     id: 'host-not-checked',
     severity: 'medium',
     explanation: 'The host could not be judged: disconnected, not responding, unreadable, or without a baseline.',
+  },
+  'vcenter-permission-missing': {
+    id: 'vcenter-permission-missing',
+    severity: 'high',
+    explanation: "The vCenter account cannot read the firewall of many hosts, so they go unchecked.",
   },
   'vcenter-unreachable': {
     id: 'vcenter-unreachable',

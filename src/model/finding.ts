@@ -8,6 +8,7 @@ export type RuleId =
   | 'management-ruleset-allow-all'
   | 'allowed-ips-outside-baseline'
   | 'allowed-ips-missing'
+  | 'allowed-hosts-unknown'
   | 'ruleset-enabled-unexpectedly'
   | 'ruleset-disabled-unexpectedly'
   | 'ruleset-added'
@@ -15,7 +16,8 @@ export type RuleId =
   | 'broad-change'
   | 'change-between-polls'
   | 'host-not-checked'
-  | 'vcenter-unreachable';
+  | 'vcenter-unreachable'
+  | 'vcenter-permission-missing';
 
 /** The baseline version that judged a finding. */
 export interface BaselineRef {

@@ -4,12 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { VcenterConfig } from '../config/config-types.js';
-import { collectHosts, type Collection } from '../collect/collect.js';
-import type { ObjectCache } from '../collect/object-cache.js';
+import { collectHosts, type CollectOptions, type Collection } from '../collect/collect.js';
 import type { LoadedBaseline } from '../model/baseline.js';
 import type { Logger } from '../model/logger.js';
 import { VcenterSession } from '../vsphere/session.js';
-import type { TlsOptions } from '../vsphere/tls.js';
+import type { TlsOptions } from '../vsphere/agent.js';
+import type { TransportOptions } from '../vsphere/transport.js';
+import { DEFAULT_LIMITS } from '../vsphere/xml/decoder.js';
 import type { Transition } from '../store/findings.js';
 import type { PollOutcome } from '../store/polls.js';
 import type { Store } from '../store/store.js';
@@ -47,14 +48,16 @@ export async function pollVcenter(vcenter: VcenterConfig, context: PollContext):
   const logger = context.logger.child({ vcenter: vcenter.name });
   const started = now();
   const cache = loadObjectCache(context.store, vcenter.name);
-  const fetched = await fetchVcenter(vcenter, logger, cache);
+  const knownHosts = context.store.hosts.countActive(vcenter.name);
+  const fetched = await fetchVcenter(vcenter, logger, { maxObjects: vcenter.maxObjects, cache, knownHosts });
   const finished = now();
 
-  const outcome: PollOutcome = fetched.collection ? 'complete' : 'failed';
+  const outcome = outcomeOf(fetched.collection);
   const writeStarted = performance.now();
   const record = context.store.write(() =>
     recordPoll(context.store, {
       vcenter: vcenter.name,
+      username: vcenter.username,
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       outcome,
@@ -94,23 +97,43 @@ interface Fetched {
   roundTrips: number;
 }
 
-async function fetchVcenter(vcenter: VcenterConfig, logger: Logger, cache: ObjectCache): Promise<Fetched> {
+function outcomeOf(collection: Collection | null): PollOutcome {
+  if (!collection) {
+    return 'failed';
+  }
+  return collection.complete ? 'complete' : 'incomplete';
+}
+
+async function fetchVcenter(vcenter: VcenterConfig, logger: Logger, options: CollectOptions): Promise<Fetched> {
   let session: VcenterSession | null = null;
   try {
-    session = new VcenterSession(
-      { url: vcenter.url, name: vcenter.name, timeoutMs: vcenter.timeoutSeconds * 1000, tls: await tlsOptions(vcenter) },
-      { username: vcenter.username, password: vcenter.password },
-    );
+    session = new VcenterSession(await transportOptions(vcenter, logger), { username: vcenter.username, password: vcenter.password });
     if (vcenter.tls.insecure) {
       logger.warn('TLS certificate verification is off for this vCenter (tls.insecure in the config)');
     }
-    const collection = await collectHosts(session, { maxObjects: vcenter.maxObjects, cache });
-    return { collection, error: null, roundTrips: session.roundTrips };
+    const collection = await collectHosts(session, options);
+    return { collection, error: collection.error, roundTrips: session.roundTrips };
   } catch (err) {
     return { collection: null, error: (err as Error).message ?? String(err), roundTrips: session?.roundTrips ?? 0 };
   } finally {
     await session?.close();
   }
+}
+
+const MIB = 1024 * 1024;
+
+async function transportOptions(vcenter: VcenterConfig, logger: Logger): Promise<TransportOptions> {
+  return {
+    url: vcenter.url,
+    name: vcenter.name,
+    timeoutMs: vcenter.timeoutSeconds * 1000,
+    connectTimeoutMs: vcenter.connectTimeoutSeconds * 1000,
+    tls: await tlsOptions(vcenter),
+    limits: { ...DEFAULT_LIMITS, maxBytes: vcenter.maxResponseMegabytes * MIB },
+    onRetry: ({ method, attempt, delayMs, error }) => {
+      logger.warn('retrying a failed vCenter call', { method, attempt, delayMs, error: error.message });
+    },
+  };
 }
 
 async function tlsOptions(vcenter: VcenterConfig): Promise<TlsOptions> {

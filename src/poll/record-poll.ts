@@ -5,6 +5,7 @@
 import type { LoadedBaseline } from '../model/baseline.js';
 import type { HostObservation } from '../model/host.js';
 import { evaluateHost } from '../drift/evaluate.js';
+import { evaluateVcenter } from '../drift/evaluate-vcenter.js';
 import { matchBaseline, type BaselineMatch } from '../drift/match.js';
 import type { Transition } from '../store/findings.js';
 import { sameState, type HostRow, type HostStateKey, type PollStamp } from '../store/hosts.js';
@@ -15,6 +16,8 @@ import { saveDecodedObjects } from './stored-objects.js';
 
 export interface PollRecord {
   vcenter: string;
+  /** The vCenter account, named in findings about its permissions. */
+  username: string;
   startedAt: string;
   finishedAt: string;
   outcome: PollOutcome;
@@ -74,9 +77,23 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
     }
   }
 
+  if (record.outcome !== 'failed') {
+    result.transitions.push(...judgeVcenter(store, record, stamp));
+  }
   saveDecodedObjects(store, vcenterId, record.decoded);
   store.polls.setCounts(pollId, { hostsSeen: result.hostsSeen, hostsChecked: result.hostsChecked, roundTrips: record.roundTrips, apiVersion: record.apiVersion });
   return result;
+}
+
+function judgeVcenter(store: Store, record: PollRecord, stamp: PollStamp): Transition[] {
+  const { findings, judged } = evaluateVcenter({ vcenter: record.vcenter, username: record.username, hosts: record.hosts });
+  const open = store.findings.openWithoutHost(record.vcenter).filter((finding) => (judged as string[]).includes(finding.rule));
+  return store.findings.reconcile(
+    { hostId: null, baselineVersionId: null, lastSeen: () => null, resolution: 'no longer observed' },
+    findings,
+    open,
+    stamp,
+  );
 }
 
 function stateKey(host: HostObservation, match: BaselineMatch, baselineIds: Map<string, number>): HostStateKey {

@@ -32,8 +32,8 @@ export interface Transition {
 export interface ReconcileScope {
   hostId: number | null;
   baselineVersionId: number | null;
-  /** The last time each open finding held, for those that resolve now. */
-  lastSeen(rule: string): PollStamp;
+  /** The last time each open finding held, for those that resolve now; null keeps the time stored on the row. */
+  lastSeen(rule: string): PollStamp | null;
   resolution: string;
 }
 
@@ -74,8 +74,8 @@ export class FindingRepository {
     );
     this.updateSeen = db.prepare('UPDATE findings SET last_seen_at = ?, last_poll_id = ? WHERE id = ?');
     this.resolveStmt = db.prepare(
-      `UPDATE findings SET status = 'resolved', last_seen_at = max(last_seen_at, @lastSeenAt),
-              last_poll_id = max(last_poll_id, @lastPollId), resolved_at = @at, resolved_poll_id = @pollId,
+      `UPDATE findings SET status = 'resolved', last_seen_at = max(last_seen_at, coalesce(@lastSeenAt, last_seen_at)),
+              last_poll_id = max(last_poll_id, coalesce(@lastPollId, last_poll_id)), resolved_at = @at, resolved_poll_id = @pollId,
               resolution = @resolution
        WHERE id = @id`,
     );
@@ -173,8 +173,8 @@ export class FindingRepository {
     }
   }
 
-  private resolve(row: OpenFinding, lastSeen: PollStamp, stamp: PollStamp, resolution: string): void {
-    this.resolveStmt.run({ id: row.id, lastSeenAt: lastSeen.at, lastPollId: lastSeen.pollId, at: stamp.at, pollId: stamp.pollId, resolution });
+  private resolve(row: OpenFinding, lastSeen: PollStamp | null, stamp: PollStamp, resolution: string): void {
+    this.resolveStmt.run({ id: row.id, lastSeenAt: lastSeen?.at ?? null, lastPollId: lastSeen?.pollId ?? null, at: stamp.at, pollId: stamp.pollId, resolution });
   }
 }
 

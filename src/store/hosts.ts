@@ -69,6 +69,7 @@ export class HostRepository {
   private readonly lastSnapshot;
   private readonly byName;
   private readonly selectFragments;
+  private readonly countActiveStmt;
   private readonly updateFragment;
 
   constructor(db: Db) {
@@ -113,7 +114,15 @@ export class HostRepository {
       `SELECT moid, fragment_key AS fragmentKey, observation FROM hosts
        WHERE vcenter_id = ? AND fragment_key IS NOT NULL AND removed_at IS NULL`,
     );
+    this.countActiveStmt = db
+      .prepare('SELECT count(*) FROM hosts h JOIN vcenters v ON v.id = h.vcenter_id WHERE v.name = ? AND h.removed_at IS NULL')
+      .pluck();
     this.updateFragment = db.prepare('UPDATE hosts SET fragment_key = ?, observation = ? WHERE vcenter_id = ? AND moid = ?');
+  }
+
+  /** Counts the hosts of a vCenter that the last complete poll still saw. */
+  countActive(vcenter: string): number {
+    return this.countActiveStmt.get(vcenter) as number;
   }
 
   /** Returns the stored decoding of each host of a vCenter that has one. */

@@ -36,15 +36,19 @@ export class VcenterSession {
     await this.login();
   }
 
-  /** Runs `work` with a live session, logging in again once if the session turns out to be gone. */
-  async run<T>(work: (client: VimClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with a live session, logging in again once if the session
+   * turns out to be gone: a NotAuthenticated fault, or an error for which
+   * `looksExpired` returns true.
+   */
+  async run<T>(work: (client: VimClient) => Promise<T>, looksExpired: (err: unknown) => boolean = () => false): Promise<T> {
     if (!this.loggedIn) {
       await this.open();
     }
     try {
       return await work(this.client);
     } catch (err) {
-      if (!isFault(err, 'NotAuthenticated')) {
+      if (!isFault(err, 'NotAuthenticated') && !looksExpired(err)) {
         throw err;
       }
       this.loggedIn = false;

@@ -14,7 +14,8 @@ import { XmlDecodeError } from './xml/xml-error.js';
 import { envelope } from './envelope.js';
 import { SoapFault } from './soap-fault.js';
 import { TransportError } from './transport-error.js';
-import { createAgent, type TlsOptions } from './tls.js';
+import { createAgent, type TlsOptions } from './agent.js';
+import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
 
 export const SESSION_COOKIE = 'vmware_soap_session';
 
@@ -25,8 +26,22 @@ export interface TransportOptions {
   name: string;
   /** Limit for one whole request, from sending to the last byte of the response. */
   timeoutMs: number;
+  /** Limit for opening a connection, TLS handshake included; defaults to 10 s. */
+  connectTimeoutMs?: number;
   tls?: TlsOptions;
   limits?: DecoderLimits;
+  retry?: RetryPolicy;
+  /** Told before each retry, so the caller can log it; the transport itself never logs. */
+  onRetry?: (retry: RetryNotice) => void;
+  /** Waits between attempts; tests replace it to avoid real sleeps. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RetryNotice {
+  method: string;
+  attempt: number;
+  delayMs: number;
+  error: TransportError;
 }
 
 /** Receives streamed values, with the key of the cacheable fragment they were decoded from, if any. */
@@ -65,7 +80,7 @@ export class SoapTransport {
     url.username = '';
     url.password = '';
     this.target = `vCenter ${options.name} (${url.origin})`;
-    this.agent = createAgent(url.protocol, options.tls ?? {});
+    this.agent = createAgent(url.protocol, options.tls ?? {}, options.connectTimeoutMs ?? 10_000);
   }
 
   get hasSession(): boolean {
@@ -86,6 +101,28 @@ export class SoapTransport {
    * being kept, so a caller can work on a page while it is still arriving.
    */
   async call<T>(method: string, body: string, spec: Spec | null, onItem?: StreamHandler, fragments?: FragmentOptions): Promise<T> {
+    const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
+    for (let attempt = 1; ; attempt += 1) {
+      let delivered = false;
+      const track: StreamHandler = (stream, value, key) => {
+        delivered = true;
+        onItem?.(stream, value, key);
+      };
+      try {
+        return await this.attempt<T>(method, body, spec, track, fragments);
+      } catch (err) {
+        // Once part of a page reached the caller, a retry would hand it over twice.
+        const delayMs = delivered ? null : retryDelay(policy, attempt, err);
+        if (delayMs === null) {
+          throw err;
+        }
+        this.options.onRetry?.({ method, attempt, delayMs, error: err as TransportError });
+        await (this.options.sleep ?? sleep)(delayMs);
+      }
+    }
+  }
+
+  private async attempt<T>(method: string, body: string, spec: Spec | null, onItem: StreamHandler, fragments?: FragmentOptions): Promise<T> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     this.roundTrips += 1;
@@ -211,6 +248,13 @@ export class SoapTransport {
     }
     const code = (err as { code?: string }).code;
     const reason = (err as Error).message ?? String(err);
+    if (code !== undefined && TLS_TRUST_ERRORS.has(code)) {
+      const hint = 'set tls.caFile to the CA that signed it, or tls.thumbprintSha256 to pin it';
+      return new TransportError(`${method} on ${this.target} failed: the TLS certificate is not trusted (${code}: ${reason}); ${hint}`, { target: this.target, method, retryable: false }, { cause: err });
+    }
+    if (code === 'ERR_VDRIFT_PIN_MISMATCH') {
+      return new TransportError(`${method} on ${this.target} failed: ${reason}`, { target: this.target, method, retryable: false }, { cause: err });
+    }
     return new TransportError(`${method} on ${this.target} failed: ${code ? `${code} ` : ''}${reason}`, { target: this.target, method, retryable: isNetworkError(code) }, { cause: err });
   }
 }
@@ -303,6 +347,21 @@ function parseRetryAfter(value: unknown): number | undefined {
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
 }
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Node's codes for a certificate chain or name it does not trust. */
+const TLS_TRUST_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 

@@ -20,6 +20,8 @@ function sampleConfig(): Config {
         tls: { caFile: null, insecure: false, thumbprintSha256: null },
         maxObjects: 500,
         timeoutSeconds: 60,
+        connectTimeoutSeconds: 10,
+        maxResponseMegabytes: 256,
       },
     ],
   };
