@@ -48,6 +48,9 @@ export function pollLine(result: VcenterPollResult): string {
   if (result.outcome === 'failed') {
     return `${result.vcenter}: poll failed: ${result.error}`;
   }
+  if (result.outcome === 'incomplete') {
+    return `${result.vcenter}: incomplete poll, ${result.hostsSeen} hosts seen before the read stopped (${result.error}); hosts not seen keep their last state`;
+  }
   const opened = result.transitions.filter((t) => t.kind === 'opened').length;
   const resolved = result.transitions.filter((t) => t.kind === 'resolved').length;
   return `${result.vcenter}: ${result.outcome} poll, ${result.hostsSeen} hosts seen, ${result.hostsChecked} checked, ${opened} findings opened, ${resolved} resolved, ${result.durationMs} ms`;

@@ -33,7 +33,7 @@ config's log.level.
 
 Exit codes: 0 no open findings, 1 open findings, 2 usage, config or
 baseline error (nothing polled, nothing written), 3 a vCenter could not
-be polled.`;
+be polled completely.`;
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...args] = argv;

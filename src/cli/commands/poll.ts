@@ -26,7 +26,8 @@ export async function pollCommand(args: string[], io: CommandIo): Promise<number
       io.out([...results.map(pollLine), '', findingsTable(findings), '', severitySummary(findings)].join('\n'));
     }
 
-    if (results.some((result) => result.outcome === 'failed')) {
+    // An incomplete poll left hosts unchecked, so it is reported like a failed one.
+    if (results.some((result) => result.outcome !== 'complete')) {
       return EXIT.vcenterFailed;
     }
     return findings.length > 0 ? EXIT.openFindings : EXIT.ok;
