@@ -43,6 +43,8 @@ function vcenter(task: WorkerTask): VcenterConfig {
     tls: { caFile: null, insecure: false, thumbprintSha256: null },
     maxObjects: task.maxObjects,
     timeoutSeconds: 600,
+    connectTimeoutSeconds: 10,
+    maxResponseMegabytes: 256,
   };
 }
 
