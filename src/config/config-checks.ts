@@ -2,6 +2,7 @@
 // express. Each check returns errors and warnings as `path: message`.
 
 import { readFile } from 'node:fs/promises';
+import cron from 'node-cron';
 
 import type { DraftConfig } from './config-defaults.js';
 import { describeFileError } from './file-access.js';
@@ -108,8 +109,60 @@ async function caFileProblem(file: string): Promise<string | null> {
   return text.includes('-----BEGIN CERTIFICATE-----') ? null : `CA file ${file} contains no PEM certificate`;
 }
 
+/** Checks that the schedule is a cron expression node-cron accepts. */
+export async function checkSchedule(config: DraftConfig): Promise<CheckResult> {
+  const result: CheckResult = { errors: [], warnings: [] };
+  if (!cron.validate(config.service.schedule)) {
+    result.errors.push(formatIssue(['schedule'], `${JSON.stringify(config.service.schedule)} is not a valid cron expression; for example "*/15 * * * *" polls every 15 minutes`));
+  }
+  return result;
+}
+
+/** Checks that channel names are unique. */
+export async function checkChannels(config: DraftConfig): Promise<CheckResult> {
+  const result: CheckResult = { errors: [], warnings: [] };
+  const seen = new Map<string, number>();
+  for (const [index, channel] of config.notifications.channels.entries()) {
+    const first = seen.get(channel.name);
+    if (first !== undefined) {
+      result.errors.push(formatIssue(['notifications', 'channels', index, 'name'], `${JSON.stringify(channel.name)} is already the name of notifications.channels[${first}]`));
+    } else {
+      seen.set(channel.name, index);
+    }
+  }
+  return result;
+}
+
+/** Checks that each window has two valid times with a time zone, in order. */
+export async function checkWindows(config: DraftConfig): Promise<CheckResult> {
+  const result: CheckResult = { errors: [], warnings: [] };
+  for (const [index, window] of config.windows.entries()) {
+    const from = parseZonedTime(window.from);
+    const to = parseZonedTime(window.to);
+    if (from === null) {
+      result.errors.push(formatIssue(['windows', index, 'from'], `${JSON.stringify(window.from)} is not an ISO 8601 date-time with a time zone, such as 2026-12-05T22:00:00Z`));
+    }
+    if (to === null) {
+      result.errors.push(formatIssue(['windows', index, 'to'], `${JSON.stringify(window.to)} is not an ISO 8601 date-time with a time zone, such as 2026-12-06T02:00:00Z`));
+    }
+    if (from !== null && to !== null && to <= from) {
+      result.errors.push(formatIssue(['windows', index, 'to'], 'must be later than from'));
+    }
+  }
+  return result;
+}
+
+/** Parses an ISO 8601 date-time that names its time zone; returns epoch milliseconds or null. */
+export function parseZonedTime(text: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
+    return null;
+  }
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : time;
+}
+
 /** The checks that loadConfig runs, in order. */
-export const CONFIG_CHECKS: readonly ConfigCheck[] = [checkUniqueVcenters, checkUrls, checkTls];
+export const CONFIG_CHECKS: readonly ConfigCheck[] = [checkUniqueVcenters, checkUrls, checkTls, checkSchedule, checkChannels, checkWindows];
 
 /** Runs every check and merges their results. */
 export async function runConfigChecks(config: DraftConfig, checks = CONFIG_CHECKS): Promise<CheckResult> {

@@ -5,6 +5,8 @@
 import { dirname, resolve } from 'node:path';
 
 import type { Config, LogLevel, VcenterConfig } from './config-types.js';
+import type { NotificationSettings } from './notification-types.js';
+import { SERVICE_DEFAULTS, applyServiceDefaults, type ChannelDocument, type ServiceDocument } from './service-config.js';
 
 /** Defaults of optional keys, the same values that schemas/config.schema.json states. */
 export const CONFIG_DEFAULTS = {
@@ -19,7 +21,7 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 /** The config file as written, after schema validation. */
-export interface ConfigDocument {
+export interface ConfigDocument extends ServiceDocument {
   database?: string;
   baselines?: string;
   log?: { level?: LogLevel };
@@ -42,8 +44,11 @@ export interface VcenterDocument {
 /** A vCenter entry before its password is read. */
 export type DraftVcenter = Omit<VcenterConfig, 'password'>;
 
-/** A config before passwords are read and semantic checks run. */
-export type DraftConfig = Omit<Config, 'vcenters'> & { vcenters: DraftVcenter[] };
+/** Notification settings before channel secrets are read. */
+export type DraftNotifications = Omit<NotificationSettings, 'channels'> & { channels: ChannelDocument[] };
+
+/** A config before passwords and other secrets are read and semantic checks run. */
+export type DraftConfig = Omit<Config, 'vcenters' | 'notifications'> & { vcenters: DraftVcenter[]; notifications: DraftNotifications };
 
 /** Applies defaults and resolves paths against the folder of `file`, the absolute path of the config file. */
 export function applyConfigDefaults(document: ConfigDocument, file: string): DraftConfig {
@@ -54,6 +59,14 @@ export function applyConfigDefaults(document: ConfigDocument, file: string): Dra
     baselines: resolve(folder, document.baselines ?? CONFIG_DEFAULTS.baselines),
     log: { level: document.log?.level ?? CONFIG_DEFAULTS.logLevel },
     vcenters: document.vcenters.map((vcenter) => applyVcenterDefaults(vcenter, folder)),
+    service: applyServiceDefaults(document),
+    notifications: {
+      channels: document.notifications?.channels ?? [],
+      repeatCriticalAfterMinutes: document.notifications?.repeatCriticalAfterMinutes ?? SERVICE_DEFAULTS.repeatCriticalAfterMinutes,
+      maxAttempts: document.notifications?.maxAttempts ?? SERVICE_DEFAULTS.maxAttempts,
+      maintenanceMode: document.notifications?.maintenanceMode ?? SERVICE_DEFAULTS.maintenanceMode,
+    },
+    windows: document.windows ?? [],
   };
 }
 

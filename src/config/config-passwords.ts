@@ -35,40 +35,51 @@ export async function resolvePasswords(config: DraftConfig, env: NodeJS.ProcessE
   return result;
 }
 
-interface PasswordOutcome {
+interface PasswordOutcome extends SecretOutcome {
   key: 'passwordEnv' | 'passwordFile';
+}
+
+function readPasswordEnv(vcenter: DraftVcenter, name: string, env: NodeJS.ProcessEnv): PasswordOutcome {
+  return { key: 'passwordEnv', ...readSecretEnv(name, env, `for vCenter ${JSON.stringify(vcenter.name)}`) };
+}
+
+async function readPasswordFile(vcenter: DraftVcenter, file: string): Promise<PasswordOutcome> {
+  return { key: 'passwordFile', ...(await readSecretFile(file, 'password file', `for vCenter ${JSON.stringify(vcenter.name)}`)) };
+}
+
+export interface SecretOutcome {
   password: Secret | null;
   error?: string;
   warning?: string;
 }
 
-function readPasswordEnv(vcenter: DraftVcenter, name: string, env: NodeJS.ProcessEnv): PasswordOutcome {
+/** Reads a secret from an environment variable; `owner` says what it is for, for example `for vCenter "vc1"`. */
+export function readSecretEnv(name: string, env: NodeJS.ProcessEnv, owner: string): SecretOutcome {
   const value = env[name];
-  const owner = `for vCenter ${JSON.stringify(vcenter.name)}`;
   if (value === undefined) {
-    return { key: 'passwordEnv', password: null, error: `environment variable ${name} ${owner} is not set` };
+    return { password: null, error: `environment variable ${name} ${owner} is not set` };
   }
   if (value === '') {
-    return { key: 'passwordEnv', password: null, error: `environment variable ${name} ${owner} is empty` };
+    return { password: null, error: `environment variable ${name} ${owner} is empty` };
   }
-  return { key: 'passwordEnv', password: new Secret(value) };
+  return { password: new Secret(value) };
 }
 
-async function readPasswordFile(vcenter: DraftVcenter, file: string): Promise<PasswordOutcome> {
-  const owner = `for vCenter ${JSON.stringify(vcenter.name)}`;
+/** Reads a secret from a file, dropping one trailing newline, and warns when others may read the file. */
+export async function readSecretFile(file: string, kind: string, owner: string): Promise<SecretOutcome> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const reason = describeFileError(error);
-    return { key: 'passwordFile', password: null, error: `failed to read password file ${file} ${owner}: ${reason}` };
+    return { password: null, error: `failed to read ${kind} ${file} ${owner}: ${reason}` };
   }
 
-  // Editors and `echo` end files with a newline that is not part of the password.
+  // Editors and `echo` end files with a newline that is not part of the secret.
   const value = text.replace(/\r?\n$/, '');
   if (value === '') {
-    return { key: 'passwordFile', password: null, error: `password file ${file} ${owner} is empty` };
+    return { password: null, error: `${kind} ${file} ${owner} is empty` };
   }
-  const warning = await permissionWarning(file, `password file ${file}`);
-  return { key: 'passwordFile', password: new Secret(value), ...(warning ? { warning } : {}) };
+  const warning = await permissionWarning(file, `${kind} ${file}`);
+  return { password: new Secret(value), ...(warning ? { warning } : {}) };
 }

@@ -2,6 +2,7 @@
 // passwords read. The JSON Schema in schemas/config.schema.json describes the
 // file, and these types describe what loadConfig returns.
 
+import type { NotificationSettings, ServiceSettings, WindowConfig } from './notification-types.js';
 import type { Secret } from './secret.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -47,9 +48,14 @@ export interface Config {
   baselines: string;
   log: { level: LogLevel };
   vcenters: VcenterConfig[];
+  service: ServiceSettings;
+  notifications: NotificationSettings;
+  /** Windows written in the config; windows added with `vdrift window add` live in the database. */
+  windows: WindowConfig[];
 }
 
 /** A config with every secret replaced by `[secret]`, safe to print. */
-export type MaskedConfig = Omit<Config, 'vcenters'> & {
+export type MaskedConfig = Omit<Config, 'vcenters' | 'notifications'> & {
   vcenters: (Omit<VcenterConfig, 'password'> & { password: string })[];
+  notifications: unknown;
 };

@@ -10,6 +10,7 @@ import { runConfigChecks } from './config-checks.js';
 import { applyConfigDefaults, type ConfigDocument } from './config-defaults.js';
 import { ConfigError } from './config-error.js';
 import { resolvePasswords } from './config-passwords.js';
+import { resolveChannels } from './channel-secrets.js';
 import type { Config } from './config-types.js';
 import { describeFileError, permissionWarning } from './file-access.js';
 import { parseJsonText } from './json-text.js';
@@ -19,7 +20,10 @@ import { Secret } from './secret.js';
 export interface LoadConfigOptions {
   /** Environment to look up passwordEnv names in. Defaults to process.env. */
   env?: NodeJS.ProcessEnv;
-  /** False for commands that never connect to vCenter: passwords are then neither read nor required. */
+  /**
+   * False for commands that never connect to vCenter or send notifications:
+   * passwords and channel secrets are then neither read nor required.
+   */
   readPasswords?: boolean;
 }
 
@@ -55,21 +59,23 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 
   const draft = applyConfigDefaults(parsed.value as ConfigDocument, file);
   const checks = await runConfigChecks(draft);
-  const passwords =
-    options.readPasswords === false
-      ? { errors: [], warnings: [], passwords: draft.vcenters.map(() => Secret.unread()) }
-      : await resolvePasswords(draft, options.env ?? process.env);
-  const errors = [...checks.errors, ...passwords.errors];
+  const env = options.env ?? process.env;
+  const readSecrets = options.readPasswords !== false;
+  const passwords = readSecrets
+    ? await resolvePasswords(draft, env)
+    : { errors: [], warnings: [], passwords: draft.vcenters.map(() => Secret.unread()) };
+  const channels = await resolveChannels(draft, env, readSecrets);
+  const errors = [...checks.errors, ...passwords.errors, ...channels.errors];
   if (errors.length > 0) {
     throw new ConfigError(file, errors);
   }
 
-  warnings.push(...[...checks.warnings, ...passwords.warnings].map((warning) => `${file}: ${warning}`));
+  warnings.push(...[...checks.warnings, ...passwords.warnings, ...channels.warnings].map((warning) => `${file}: ${warning}`));
   const vcenters = draft.vcenters.map((vcenter, index) => ({
     ...vcenter,
     password: passwords.passwords[index] as Secret,
   }));
-  return { config: { ...draft, vcenters }, warnings };
+  return { config: { ...draft, vcenters, notifications: { ...draft.notifications, channels: channels.channels } }, warnings };
 }
 
 async function readConfigText(file: string): Promise<string> {

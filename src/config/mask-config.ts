@@ -10,5 +10,7 @@ export function maskConfig(config: Config): MaskedConfig {
       password: vcenter.password.toString(),
       tls: { ...vcenter.tls },
     })),
+    // Secret.toJSON masks every channel URL, signing secret and routing key.
+    notifications: JSON.parse(JSON.stringify(config.notifications)) as unknown,
   };
 }

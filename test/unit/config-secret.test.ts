@@ -24,6 +24,9 @@ function sampleConfig(): Config {
         maxResponseMegabytes: 256,
       },
     ],
+    service: { schedule: '*/15 * * * *', pollOnStart: true, concurrency: 4, unreachableAfter: 3, health: null },
+    notifications: { channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, maintenanceMode: 'hold' },
+    windows: [],
   };
 }
 
