@@ -25,6 +25,8 @@ export interface SimOptions {
   username?: string;
   /** The only password the simulator accepts (default "pass"). */
   password?: string;
+  /** vCenter's about.apiVersion, such as "8.0.3.0" (default: the simulator's "6.5"). */
+  apiVersion?: string;
   /** Time to wait for the ready line, in milliseconds (default 60,000). */
   startTimeoutMs?: number;
 }
@@ -39,7 +41,17 @@ export interface SimHost {
   firewallSystem: string;
   connectionState: string;
   inMaintenanceMode: boolean;
+  /** The host's config.product.apiVersion, "6.5" unless changed. */
+  apiVersion: string;
+  /** The esxcli firewall switch that "network firewall get" reports as Enabled. */
+  firewallEnabled: boolean;
+  esxcliFault: EsxcliFaultMode | null;
+  /** HostSystem property paths reported in missingSet with NoPermission. */
+  deny: string[];
 }
+
+/** How ExecuteSoap fails for a host: a NotSupported fault, or no response for 30 s. */
+export type EsxcliFaultMode = 'NotSupported' | 'timeout';
 
 /** Settings for POST /vdrift-sim/host. A field left out keeps its value. */
 export interface HostChange {
@@ -47,6 +59,46 @@ export interface HostChange {
   inMaintenanceMode?: boolean;
   /** "absent" unsets config.firewall and firewallInfo, and "present" restores both. */
   firewall?: 'present' | 'absent';
+  /** Sets the esxcli firewall switch without posting an event, like a change made outside vCenter. */
+  firewallEnabled?: boolean;
+  /** Makes ExecuteSoap fail for this host; null clears the fault. */
+  esxcliFault?: EsxcliFaultMode | null;
+  /**
+   * The host's config.product.apiVersion. From "8.0.2.0", rulesets carry
+   * userControllable and ipListUserConfigurable for sessions whose SOAPAction
+   * announces 8.0.2.0 or later.
+   */
+  apiVersion?: string;
+  /** config.product.version (default: the first three parts of apiVersion). Needs apiVersion. */
+  productVersion?: string;
+  /** HostSystem property paths that RetrievePropertiesEx reports as NoPermission; [] clears them. */
+  deny?: string[];
+}
+
+/** One event for POST /vdrift-sim/events, about one host. */
+export interface SimEvent {
+  /** Host name or moid. */
+  host: string;
+  eventTypeId: string;
+  /** Event class; optional for the host firewall and SSH events, whose class the simulator looks up. */
+  kind?: 'EventEx' | 'ExtendedEvent';
+  /** Default "", the system user. */
+  userName?: string;
+  /** Default: the time the simulator receives the event. */
+  createdTime?: Date | string;
+  message?: string;
+  /** EventEx only (default "warning" for esx.problem events, else "info"). */
+  severity?: 'info' | 'warning' | 'error' | 'user';
+  /** EventEx arguments. */
+  arguments?: Record<string, string | number | boolean>;
+  /** ExtendedEvent data. */
+  data?: Record<string, string>;
+}
+
+/** Switches of POST /vdrift-sim/settings. */
+export interface SimSettings {
+  /** Whether firewall changes made through the simulator post events (default true). */
+  firewallEvents: boolean;
 }
 
 export interface Simulator {
@@ -71,6 +123,12 @@ export interface Simulator {
   /** Counts of SOAP calls by method name since start or the last reset. */
   stats(): Promise<Record<string, number>>;
   resetStats(): Promise<void>;
+  /** Adds one event to vCenter's event history and returns its key. */
+  postEvent(event: SimEvent): Promise<number>;
+  /** Adds events in order and returns their keys. No event is added when one is invalid. */
+  postEvents(events: SimEvent[]): Promise<number[]>;
+  /** Changes the given switches and returns all of them. */
+  settings(change?: Partial<SimSettings>): Promise<SimSettings>;
   /** Stops the simulator and waits for it to exit. Calling it again does nothing. */
   stop(): Promise<void>;
 }
@@ -108,6 +166,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     '-username', username,
     '-password', password,
   ];
+
+  if (options.apiVersion !== undefined) {
+    args.push('-api-version', options.apiVersion);
+  }
 
   let certDir: string | undefined;
   if (options.tls) {
@@ -154,6 +216,9 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     resetStats: async () => {
       await control('POST', '/stats/reset', {});
     },
+    postEvent: async (event) => (await control<{ key: number }>('POST', '/events', event)).key,
+    postEvents: async (events) => (await control<{ keys: number[] }>('POST', '/events/batch', events)).keys,
+    settings: (change = {}) => control<SimSettings>('POST', '/settings', change),
     stop: async () => {
       await stopProcess(child);
       removeCertDir();

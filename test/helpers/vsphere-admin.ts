@@ -35,11 +35,59 @@ export interface ServiceContentRefs {
   propertyCollector: MoRef;
   viewManager: MoRef;
   sessionManager: MoRef;
+  eventManager: MoRef;
 }
 
 export interface AdminClientOptions {
   /** PEM certificates to trust for an https URL. */
   ca?: string;
+  /** vim25 version announced in SOAPAction (default "7.0"). */
+  apiVersion?: string;
+}
+
+/** The result of esxcli "network firewall get". */
+export interface EsxcliFirewall {
+  enabled: boolean;
+  defaultAction: 'PASS' | 'DROP';
+  loaded: boolean;
+}
+
+/** Arguments of esxcli "network firewall set"; a field left out is not sent. */
+export interface EsxcliFirewallSettings {
+  enabled?: boolean;
+  defaultAction?: 'PASS' | 'DROP';
+}
+
+/** An EventFilterSpec with the fields that tests use. */
+export interface EventQuery {
+  entity?: { ref: MoRef; recursion: 'self' | 'children' | 'all' };
+  beginTime?: Date;
+  endTime?: Date;
+  userList?: string[];
+  /** Matches events of the system user, whose userName is empty. */
+  systemUser?: boolean;
+  eventTypeId?: string[];
+  maxCount?: number;
+}
+
+/** One event read from QueryEvents or an EventHistoryCollector. */
+export interface VimEvent {
+  /** Event class from xsi:type, for example "EventEx". */
+  type: string;
+  key: number;
+  chainId: number;
+  createdTime: string;
+  userName: string;
+  host?: { moid: string; name: string };
+  /** Set on EventEx and ExtendedEvent. */
+  eventTypeId?: string;
+  severity?: string;
+  message?: string;
+  fullFormattedMessage?: string;
+  /** EventEx arguments, as text. */
+  arguments: Record<string, string>;
+  /** ExtendedEvent data. */
+  data: Record<string, string>;
 }
 
 /** A SOAP fault returned with HTTP 500, such as NotFound or NotAuthenticated. */
@@ -61,7 +109,24 @@ export class SoapFaultError extends Error {
   }
 }
 
+/** A failed esxcli command: ExecuteSoap returned a fault element instead of a response. */
+export class EsxcliFaultError extends Error {
+  readonly method: string;
+  readonly faultMsg: string[];
+  readonly faultDetail: string | undefined;
+
+  constructor(method: string, faultMsg: string[], faultDetail: string | undefined) {
+    super(`esxcli ${method} failed: ${faultMsg.join('; ') || 'no message'}`);
+    this.name = 'EsxcliFaultError';
+    this.method = method;
+    this.faultMsg = faultMsg;
+    this.faultDetail = faultDetail;
+  }
+}
+
 const SESSION_COOKIE = 'vmware_soap_session';
+const DEFAULT_API_VERSION = '7.0';
+const ESXCLI_FIREWALL = 'ha-cli-handler-network-firewall';
 
 /**
  * A SOAP session with one vCenter. It keeps the vmware_soap_session cookie
@@ -70,20 +135,25 @@ const SESSION_COOKIE = 'vmware_soap_session';
 export class AdminClient {
   readonly url: string;
   readonly serviceContent: ServiceContentRefs;
+  /** vim25 version announced in SOAPAction. */
+  readonly apiVersion: string;
   private readonly ca: string | undefined;
   private cookie: string | undefined;
+  /** ReflectManagedMethodExecuter of each host moid. */
+  private readonly executers = new Map<string, MoRef>();
 
-  private constructor(url: string, serviceContent: ServiceContentRefs, ca: string | undefined) {
+  private constructor(url: string, serviceContent: ServiceContentRefs, options: AdminClientOptions) {
     this.url = url;
     this.serviceContent = serviceContent;
-    this.ca = ca;
+    this.ca = options.ca;
+    this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
   }
 
   /** Reads the ServiceContent without logging in. */
   static async connect(url: string, options: AdminClientOptions = {}): Promise<AdminClient> {
-    const anonymous = new AdminClient(url, placeholderContent(), options.ca);
+    const anonymous = new AdminClient(url, placeholderContent(), options);
     const xml = await anonymous.call('RetrieveServiceContent', { type: 'ServiceInstance', value: 'ServiceInstance' });
-    return new AdminClient(url, parseServiceContent(xml), options.ca);
+    return new AdminClient(url, parseServiceContent(xml), options);
   }
 
   /** Reads the ServiceContent and logs in with SessionManager.Login. */
@@ -113,9 +183,10 @@ export class AdminClient {
   /**
    * Sends one SOAP request and returns the raw response envelope. bodyXml is
    * the content of the method element after _this. Throws SoapFaultError on
-   * HTTP 500, and Error on any other status but 200.
+   * HTTP 500, and Error on any other status but 200 or when the request
+   * takes longer than options.timeoutMs (default 30,000 ms).
    */
-  async call(method: string, self: MoRef, bodyXml = ''): Promise<string> {
+  async call(method: string, self: MoRef, bodyXml = '', options: { timeoutMs?: number } = {}): Promise<string> {
     const envelope =
       '<?xml version="1.0" encoding="UTF-8"?>' +
       '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"' +
@@ -126,11 +197,17 @@ export class AdminClient {
 
     const headers: Record<string, string> = {
       'content-type': 'text/xml; charset=utf-8',
-      soapaction: 'urn:vim25/7.0',
+      soapaction: `urn:vim25/${this.apiVersion}`,
     };
     if (this.cookie !== undefined) headers.cookie = this.cookie;
 
-    const res = await httpRequest(this.url, { method: 'POST', headers, body: envelope, ca: this.ca });
+    const res = await httpRequest(this.url, {
+      method: 'POST',
+      headers,
+      body: envelope,
+      ca: this.ca,
+      timeoutMs: options.timeoutMs,
+    });
     this.keepSessionCookie(res.headers['set-cookie']);
 
     if (res.status === 500) {
@@ -177,6 +254,91 @@ export class AdminClient {
     await this.call('UpdateDefaultPolicy', firewallRef(firewallSystem), `<defaultPolicy>${fields}</defaultPolicy>`);
   }
 
+  /** Runs esxcli "network firewall get" on a host through vCenter. */
+  async executeEsxcliFirewallGet(hostMoid: string): Promise<EsxcliFirewall> {
+    const response = await this.executeEsxcli(hostMoid, 'vim.EsxCLI.network.firewall.get', {});
+    const field = (name: string): string => {
+      const value = new RegExp(`<${name}>([^<]*)</${name}>`).exec(response)?.[1];
+      if (value === undefined) throw new Error(`esxcli network firewall get returned no ${name}: ${response}`);
+      return value;
+    };
+
+    const defaultAction = field('DefaultAction');
+    if (defaultAction !== 'PASS' && defaultAction !== 'DROP') {
+      throw new Error(`esxcli network firewall get returned DefaultAction ${defaultAction}, expected PASS or DROP`);
+    }
+    return { enabled: field('Enabled') === 'true', defaultAction, loaded: field('Loaded') === 'true' };
+  }
+
+  /** Runs esxcli "network firewall set" on a host through vCenter. */
+  async executeEsxcliFirewallSet(hostMoid: string, settings: EsxcliFirewallSettings): Promise<void> {
+    const args: Record<string, boolean> = {};
+    if (settings.enabled !== undefined) args.enabled = settings.enabled;
+    if (settings.defaultAction !== undefined) args.defaultaction = settings.defaultAction === 'PASS';
+
+    await this.executeEsxcli(hostMoid, 'vim.EsxCLI.network.firewall.set', args);
+  }
+
+  /**
+   * Calls ExecuteSoap on the host's ReflectManagedMethodExecuter and returns
+   * the decoded response document. Throws EsxcliFaultError when the result
+   * contains a fault, and SoapFaultError for a SOAP fault.
+   */
+  private async executeEsxcli(hostMoid: string, method: string, args: Record<string, boolean>): Promise<string> {
+    const executer = await this.methodExecuter(hostMoid);
+    const argumentXml = Object.entries(args)
+      .map(([name, value]) => `<argument><name>${name}</name><val>${escapeXml(`<${name}>${value}</${name}>`)}</val></argument>`)
+      .join('');
+
+    const xml = await this.call(
+      'ExecuteSoap',
+      executer,
+      `<moid>${ESXCLI_FIREWALL}</moid><version>urn:vim25/5.0</version><method>${method}</method>${argumentXml}`,
+    );
+
+    const fault = /<fault>([\s\S]*?)<\/fault>/.exec(xml)?.[1];
+    if (fault !== undefined) {
+      const messages = [...fault.matchAll(/<faultMsg>([\s\S]*?)<\/faultMsg>/g)].map((m) => decodeXmlText(m[1] ?? ''));
+      const detail = /<faultDetail>([\s\S]*?)<\/faultDetail>/.exec(fault)?.[1];
+      throw new EsxcliFaultError(method, messages, detail === undefined ? undefined : decodeXmlText(detail));
+    }
+
+    const response = /<response>([\s\S]*?)<\/response>/.exec(xml)?.[1];
+    if (response === undefined) throw new Error(`ExecuteSoap ${method} returned no response: ${xml.slice(0, 500)}`);
+    return decodeXmlText(response);
+  }
+
+  private async methodExecuter(hostMoid: string): Promise<MoRef> {
+    let executer = this.executers.get(hostMoid);
+    if (executer === undefined) {
+      const xml = await this.call('RetrieveManagedMethodExecuter', { type: 'HostSystem', value: hostMoid });
+      executer = returnedRef(xml);
+      this.executers.set(hostMoid, executer);
+    }
+    return executer;
+  }
+
+  /** Calls EventManager.QueryEvents and returns the events in the order vCenter sent them. */
+  async queryEvents(query: EventQuery = {}): Promise<VimEvent[]> {
+    const xml = await this.call('QueryEvents', this.serviceContent.eventManager, `<filter>${eventFilterXml(query)}</filter>`);
+    return parseEvents(xml);
+  }
+
+  /** Creates an EventHistoryCollector for query. */
+  async createEventCollector(query: EventQuery = {}): Promise<MoRef> {
+    const xml = await this.call('CreateCollectorForEvents', this.serviceContent.eventManager, `<filter>${eventFilterXml(query)}</filter>`);
+    return returnedRef(xml);
+  }
+
+  /** Calls ReadNextEvents and returns the events, oldest first. */
+  async readNextEvents(collector: MoRef, maxCount: number): Promise<VimEvent[]> {
+    return parseEvents(await this.call('ReadNextEvents', collector, `<maxCount>${maxCount}</maxCount>`));
+  }
+
+  async destroyCollector(collector: MoRef): Promise<void> {
+    await this.call('DestroyCollector', collector);
+  }
+
   async logout(): Promise<void> {
     await this.call('Logout', this.serviceContent.sessionManager);
     this.cookie = undefined;
@@ -194,10 +356,75 @@ function firewallRef(moid: string): MoRef {
   return { type: 'HostFirewallSystem', value: moid };
 }
 
+function returnedRef(xml: string): MoRef {
+  const match = /<returnval type="([^"]+)">([^<]+)<\/returnval>/.exec(xml);
+  if (!match?.[1] || !match[2]) throw new Error(`no returnval reference in: ${xml.slice(0, 500)}`);
+  return { type: match[1], value: decodeXmlText(match[2]) };
+}
+
+/** Builds the content of an EventFilterSpec, with fields in WSDL order. */
+function eventFilterXml(query: EventQuery): string {
+  let xml = '';
+  if (query.entity) {
+    const { ref, recursion } = query.entity;
+    xml += `<entity><entity type="${escapeXml(ref.type)}">${escapeXml(ref.value)}</entity><recursion>${recursion}</recursion></entity>`;
+  }
+  if (query.beginTime || query.endTime) {
+    const begin = query.beginTime ? `<beginTime>${query.beginTime.toISOString()}</beginTime>` : '';
+    const end = query.endTime ? `<endTime>${query.endTime.toISOString()}</endTime>` : '';
+    xml += `<time>${begin}${end}</time>`;
+  }
+  if (query.userList || query.systemUser !== undefined) {
+    const users = (query.userList ?? []).map((user) => `<userList>${escapeXml(user)}</userList>`).join('');
+    xml += `<userName><systemUser>${query.systemUser ?? false}</systemUser>${users}</userName>`;
+  }
+  for (const id of query.eventTypeId ?? []) {
+    xml += `<eventTypeId>${escapeXml(id)}</eventTypeId>`;
+  }
+  if (query.maxCount !== undefined) xml += `<maxCount>${query.maxCount}</maxCount>`;
+  return xml;
+}
+
+/** Reads the events of a QueryEvents or ReadNextEvents response. */
+export function parseEvents(xml: string): VimEvent[] {
+  return [...xml.matchAll(/<returnval\b([^>]*)>([\s\S]*?)<\/returnval>/g)].map((match) => {
+    const attributes = match[1] ?? '';
+    const body = match[2] ?? '';
+    const text = (name: string): string | undefined => {
+      const value = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(body)?.[1];
+      return value === undefined ? undefined : decodeXmlText(value);
+    };
+    const pairs = (element: string): Record<string, string> => {
+      const found: Record<string, string> = {};
+      const pattern = new RegExp(`<${element}><key>([^<]*)</key><value[^>]*>([\\s\\S]*?)</value></${element}>`, 'g');
+      for (const pair of body.matchAll(pattern)) {
+        found[decodeXmlText(pair[1] ?? '')] = decodeXmlText(pair[2] ?? '');
+      }
+      return found;
+    };
+
+    const host = /<host><name>([^<]*)<\/name><host type="HostSystem">([^<]*)<\/host><\/host>/.exec(body);
+    return {
+      type: /[\w-]+:type="([^"]+)"/.exec(attributes)?.[1] ?? 'Event',
+      key: Number(text('key')),
+      chainId: Number(text('chainId')),
+      createdTime: text('createdTime') ?? '',
+      userName: text('userName') ?? '',
+      host: host ? { name: decodeXmlText(host[1] ?? ''), moid: decodeXmlText(host[2] ?? '') } : undefined,
+      eventTypeId: text('eventTypeId'),
+      severity: text('severity'),
+      message: text('message'),
+      fullFormattedMessage: text('fullFormattedMessage'),
+      arguments: pairs('arguments'),
+      data: pairs('data'),
+    };
+  });
+}
+
 /** Refs used only for the RetrieveServiceContent call that replaces them. */
 function placeholderContent(): ServiceContentRefs {
   const none = { type: '', value: '' };
-  return { rootFolder: none, propertyCollector: none, viewManager: none, sessionManager: none };
+  return { rootFolder: none, propertyCollector: none, viewManager: none, sessionManager: none, eventManager: none };
 }
 
 function parseServiceContent(xml: string): ServiceContentRefs {
@@ -214,6 +441,7 @@ function parseServiceContent(xml: string): ServiceContentRefs {
     propertyCollector: ref('propertyCollector'),
     viewManager: ref('viewManager'),
     sessionManager: ref('sessionManager'),
+    eventManager: ref('eventManager'),
   };
 }
 

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -21,8 +21,11 @@ import (
 // state that no vSphere method sets.
 const controlPath = "/vdrift-sim/"
 
-// maxControlBody bounds the size of a control API request body.
+// maxControlBody bounds the size of a control API request body, except for
+// POST /vdrift-sim/events/batch.
 const maxControlBody = 64 << 10
+
+var denyPathPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$`)
 
 type controlAPI struct {
 	inventory *inventory
@@ -40,6 +43,12 @@ type hostView struct {
 	FirewallSystem    string  `json:"firewallSystem"`
 	ConnectionState   string  `json:"connectionState"`
 	InMaintenanceMode bool    `json:"inMaintenanceMode"`
+	// APIVersion is the host's config.product.apiVersion.
+	APIVersion string `json:"apiVersion"`
+	// FirewallEnabled is the esxcli firewall switch.
+	FirewallEnabled bool     `json:"firewallEnabled"`
+	EsxcliFault     *string  `json:"esxcliFault"`
+	Deny            []string `json:"deny"`
 }
 
 // hostChange is the body of POST /vdrift-sim/host. A nil field leaves that
@@ -49,6 +58,17 @@ type hostChange struct {
 	ConnectionState   *string `json:"connectionState"`
 	InMaintenanceMode *bool   `json:"inMaintenanceMode"`
 	Firewall          *string `json:"firewall"`
+	FirewallEnabled   *bool   `json:"firewallEnabled"`
+	// EsxcliFault is raw so that null, which clears the fault, differs from
+	// a missing field.
+	EsxcliFault    json.RawMessage `json:"esxcliFault"`
+	APIVersion     *string         `json:"apiVersion"`
+	ProductVersion *string         `json:"productVersion"`
+	Deny           *[]string       `json:"deny"`
+
+	// esxcliFault is EsxcliFault decoded by validate: nil when the field is
+	// missing, and a pointer to "" for null.
+	esxcliFault *string
 }
 
 func (api *controlAPI) routes() http.Handler {
@@ -58,6 +78,9 @@ func (api *controlAPI) routes() http.Handler {
 	mux.HandleFunc(controlPath+"sessions/expire", api.method(http.MethodPost, api.expireSessions))
 	mux.HandleFunc(controlPath+"stats", api.method(http.MethodGet, api.stats))
 	mux.HandleFunc(controlPath+"stats/reset", api.method(http.MethodPost, api.resetStats))
+	mux.HandleFunc(controlPath+"events", api.method(http.MethodPost, api.postEvent))
+	mux.HandleFunc(controlPath+"events/batch", api.method(http.MethodPost, api.postEventBatch))
+	mux.HandleFunc(controlPath+"settings", api.method(http.MethodPost, api.changeSettings))
 	mux.HandleFunc(controlPath, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, fmt.Sprintf("no control endpoint at %s", r.URL.Path))
 	})
@@ -97,14 +120,25 @@ func describeHost(entry *simHost) hostView {
 		view.Name = entry.host.Name
 		view.ConnectionState = string(entry.host.Runtime.ConnectionState)
 		view.InMaintenanceMode = entry.host.Runtime.InMaintenanceMode
+		view.APIVersion = entry.host.Config.Product.ApiVersion
 	})
+
+	enabled, fault := entry.executer.state()
+	view.FirewallEnabled = enabled
+	if fault != "" {
+		view.EsxcliFault = &fault
+	}
+
+	entry.mu.Lock()
+	view.Deny = append([]string{}, entry.deny...)
+	entry.mu.Unlock()
 
 	return view
 }
 
 func (api *controlAPI) changeHost(w http.ResponseWriter, r *http.Request) {
 	var change hostChange
-	if err := decodeJSON(r, &change); err != nil {
+	if err := decodeJSON(r, &change, maxControlBody); err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -147,6 +181,53 @@ func (c *hostChange) validate() error {
 		return fmt.Errorf("invalid firewall %q: expected present or absent", *c.Firewall)
 	}
 
+	if err := c.decodeEsxcliFault(); err != nil {
+		return err
+	}
+
+	if c.APIVersion != nil && !versionPattern.MatchString(*c.APIVersion) {
+		return fmt.Errorf("invalid apiVersion %q: expected a version such as 8.0.2.0", *c.APIVersion)
+	}
+	if c.ProductVersion != nil {
+		if c.APIVersion == nil {
+			return errors.New("invalid productVersion without apiVersion: set both")
+		}
+		if !versionPattern.MatchString(*c.ProductVersion) {
+			return fmt.Errorf("invalid productVersion %q: expected a version such as 8.0.2", *c.ProductVersion)
+		}
+	}
+
+	if c.Deny != nil {
+		for _, path := range *c.Deny {
+			if !denyPathPattern.MatchString(path) {
+				return fmt.Errorf("invalid deny path %q: expected a property path such as config.firewall", path)
+			}
+		}
+	}
+
+	return nil
+}
+
+func (c *hostChange) decodeEsxcliFault() error {
+	if c.EsxcliFault == nil {
+		return nil
+	}
+
+	var fault *string
+	if err := json.Unmarshal(c.EsxcliFault, &fault); err != nil {
+		return fmt.Errorf("invalid esxcliFault %s: expected null, %q or %q",
+			c.EsxcliFault, esxcliFaultNotSupported, esxcliFaultTimeout)
+	}
+
+	switch {
+	case fault == nil:
+		c.esxcliFault = new(string)
+	case *fault == esxcliFaultNotSupported || *fault == esxcliFaultTimeout:
+		c.esxcliFault = fault
+	default:
+		return fmt.Errorf("invalid esxcliFault %q: expected null, %q or %q",
+			*fault, esxcliFaultNotSupported, esxcliFaultTimeout)
+	}
 	return nil
 }
 
@@ -162,16 +243,36 @@ func (c *hostChange) summary() string {
 	if c.Firewall != nil {
 		parts = append(parts, "firewall="+*c.Firewall)
 	}
+	if c.FirewallEnabled != nil {
+		parts = append(parts, fmt.Sprintf("firewallEnabled=%t", *c.FirewallEnabled))
+	}
+	if c.esxcliFault != nil {
+		fault := "null"
+		if *c.esxcliFault != "" {
+			fault = *c.esxcliFault
+		}
+		parts = append(parts, "esxcliFault="+fault)
+	}
+	if c.APIVersion != nil {
+		parts = append(parts, "apiVersion="+*c.APIVersion)
+	}
+	if c.ProductVersion != nil {
+		parts = append(parts, "productVersion="+*c.ProductVersion)
+	}
+	if c.Deny != nil {
+		parts = append(parts, "deny=["+strings.Join(*c.Deny, ",")+"]")
+	}
 	if len(parts) == 0 {
 		return "nothing"
 	}
 	return strings.Join(parts, " ")
 }
 
-// applyHostChange sets the runtime fields and firewall presence of a host and
-// notifies property collectors. summary.runtime points at runtime in the
-// simulator, so one assignment changes both, but each path is announced so
-// that watchers of either see the change.
+// applyHostChange sets the runtime fields, firewall presence, esxcli state,
+// API version and denied paths of a host and notifies property collectors.
+// summary.runtime points at runtime in the simulator, so one assignment
+// changes both, but each path is announced so that watchers of either see
+// the change.
 func applyHostChange(entry *simHost, change *hostChange) {
 	var changes []types.PropertyChange
 
@@ -201,6 +302,33 @@ func applyHostChange(entry *simHost, change *hostChange) {
 		simulator.Map.WithLock(entry.firewall, func() {
 			entry.firewall.setPresent(*change.Firewall == "present")
 		})
+	}
+
+	entry.executer.setState(change.FirewallEnabled, change.esxcliFault)
+
+	if change.APIVersion != nil || change.Deny != nil {
+		entry.mu.Lock()
+		defer entry.mu.Unlock()
+
+		if change.APIVersion != nil {
+			product := productVersion(*change.APIVersion)
+			if change.ProductVersion != nil {
+				product = *change.ProductVersion
+			}
+			setHostProduct(entry.host, *change.APIVersion, product)
+			entry.apiVersion = *change.APIVersion
+		}
+		if change.Deny != nil {
+			entry.deny = append([]string(nil), *change.Deny...)
+		}
+
+		overrides.publish(
+			[]types.ManagedObjectReference{entry.host.Self, entry.firewall.Self},
+			&hostOverride{
+				host:         entry.host.Self,
+				deny:         entry.deny,
+				rulesetFlags: versionAtLeast(entry.apiVersion, rulesetFlagsVersion),
+			})
 	}
 }
 
@@ -257,14 +385,18 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// decodeJSON decodes one JSON object from the request body into dst,
-// rejecting unknown fields and trailing data.
-func decodeJSON(r *http.Request, dst interface{}) error {
-	decoder := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
+// decodeJSON decodes one JSON value of at most limit bytes from the request
+// body into dst, rejecting unknown fields and trailing data.
+func decodeJSON(r *http.Request, dst interface{}, limit int64) error {
+	decoder := json.NewDecoder(http.MaxBytesReader(nil, r.Body, limit))
 	decoder.DisallowUnknownFields()
 
 	if err := decoder.Decode(dst); err != nil {
 		var typeErr *json.UnmarshalTypeError
+		var sizeErr *http.MaxBytesError
+		if errors.As(err, &sizeErr) {
+			return fmt.Errorf("invalid JSON body: larger than the limit of %d bytes", sizeErr.Limit)
+		}
 		if errors.As(err, &typeErr) {
 			return fmt.Errorf("invalid field %s: unexpected JSON %s", typeErr.Field, typeErr.Value)
 		}
@@ -276,7 +408,7 @@ func decodeJSON(r *http.Request, dst interface{}) error {
 	}
 
 	if decoder.More() {
-		return errors.New("invalid JSON body: expected one object")
+		return errors.New("invalid JSON body: expected one value")
 	}
 
 	return nil

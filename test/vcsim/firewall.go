@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"reflect"
+	"strings"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
@@ -22,10 +23,14 @@ import (
 // Values are copy-on-write: a change builds a new HostFirewallInfo and never
 // edits a published one, so property results that still reference the old
 // value (a pending paged result, a response being encoded) stay consistent.
+//
+// Every successful change posts esx.audit.net.firewall.config.changed for
+// the host, as ESXi does, even when it leaves the configuration as it was.
 type HostFirewallSystem struct {
 	mo.HostFirewallSystem
 
-	host *simulator.HostSystem
+	host   *simulator.HostSystem
+	events *hostEvents
 
 	// current is the host's firewall configuration. It is kept while hidden
 	// is true, so that making the firewall present again restores it.
@@ -34,12 +39,13 @@ type HostFirewallSystem struct {
 }
 
 // installFirewallSystem replaces the stock firewall system of host with a
-// HostFirewallSystem that starts from a private copy of template. It must
-// run before the server starts, because it changes the host without a lock.
-func installFirewallSystem(host *simulator.HostSystem, template *types.HostFirewallInfo) *HostFirewallSystem {
+// HostFirewallSystem that starts from a private copy of template and posts
+// its events to events. It must run before the server starts, because it
+// changes the host without a lock.
+func installFirewallSystem(host *simulator.HostSystem, template *types.HostFirewallInfo, events *hostEvents) *HostFirewallSystem {
 	info := cloneFirewallInfo(template)
 
-	fs := &HostFirewallSystem{host: host, current: info}
+	fs := &HostFirewallSystem{host: host, events: events, current: info}
 	fs.Self = *host.ConfigManager.FirewallSystem
 	fs.FirewallInfo = info
 	host.Config.Firewall = info
@@ -49,7 +55,7 @@ func installFirewallSystem(host *simulator.HostSystem, template *types.HostFirew
 	return fs
 }
 
-func (fs *HostFirewallSystem) EnableRuleset(req *types.EnableRuleset) soap.HasFault {
+func (fs *HostFirewallSystem) EnableRuleset(ctx *simulator.Context, req *types.EnableRuleset) soap.HasFault {
 	body := &methods.EnableRulesetBody{}
 
 	next := cloneFirewallInfo(fs.current)
@@ -59,11 +65,12 @@ func (fs *HostFirewallSystem) EnableRuleset(req *types.EnableRuleset) soap.HasFa
 	}
 
 	fs.publish(next)
+	fs.events.firewallChanged(userName(ctx), "enable", "ruleset", req.Id)
 	body.Res = &types.EnableRulesetResponse{}
 	return body
 }
 
-func (fs *HostFirewallSystem) DisableRuleset(req *types.DisableRuleset) soap.HasFault {
+func (fs *HostFirewallSystem) DisableRuleset(ctx *simulator.Context, req *types.DisableRuleset) soap.HasFault {
 	body := &methods.DisableRulesetBody{}
 
 	next := cloneFirewallInfo(fs.current)
@@ -73,6 +80,7 @@ func (fs *HostFirewallSystem) DisableRuleset(req *types.DisableRuleset) soap.Has
 	}
 
 	fs.publish(next)
+	fs.events.firewallChanged(userName(ctx), "disable", "ruleset", req.Id)
 	body.Res = &types.DisableRulesetResponse{}
 	return body
 }
@@ -80,7 +88,7 @@ func (fs *HostFirewallSystem) DisableRuleset(req *types.DisableRuleset) soap.Has
 // UpdateRuleset replaces the whole allowedHosts list of one ruleset with
 // spec.allowedHosts. Invalid addresses or prefix lengths raise InvalidArgument
 // and change nothing.
-func (fs *HostFirewallSystem) UpdateRuleset(req *types.UpdateRuleset) soap.HasFault {
+func (fs *HostFirewallSystem) UpdateRuleset(ctx *simulator.Context, req *types.UpdateRuleset) soap.HasFault {
 	body := &methods.UpdateRulesetBody{}
 
 	if fault := validateIpList(&req.Spec.AllowedHosts); fault != nil {
@@ -99,24 +107,60 @@ func (fs *HostFirewallSystem) UpdateRuleset(req *types.UpdateRuleset) soap.HasFa
 	ruleset.AllowedHosts = allowed
 
 	fs.publish(next)
+	fs.events.firewallChanged(userName(ctx), "update", "ruleset", req.Id)
 	body.Res = &types.UpdateRulesetResponse{}
 	return body
 }
 
 // UpdateDefaultPolicy sets incomingBlocked and outgoingBlocked. A field left
 // out of the request keeps its current value.
-func (fs *HostFirewallSystem) UpdateDefaultPolicy(req *types.UpdateDefaultPolicy) soap.HasFault {
+func (fs *HostFirewallSystem) UpdateDefaultPolicy(ctx *simulator.Context, req *types.UpdateDefaultPolicy) soap.HasFault {
+	fs.updateDefaultPolicy(userName(ctx), req.DefaultPolicy)
+	return &methods.UpdateDefaultPolicyBody{Res: &types.UpdateDefaultPolicyResponse{}}
+}
+
+// updateDefaultPolicy applies the fields that policy sets for user. The
+// caller must hold the lock of fs.
+func (fs *HostFirewallSystem) updateDefaultPolicy(user string, policy types.HostFirewallDefaultPolicy) {
 	next := cloneFirewallInfo(fs.current)
 
-	if req.DefaultPolicy.IncomingBlocked != nil {
-		next.DefaultPolicy.IncomingBlocked = types.NewBool(*req.DefaultPolicy.IncomingBlocked)
+	if policy.IncomingBlocked != nil {
+		next.DefaultPolicy.IncomingBlocked = types.NewBool(*policy.IncomingBlocked)
 	}
-	if req.DefaultPolicy.OutgoingBlocked != nil {
-		next.DefaultPolicy.OutgoingBlocked = types.NewBool(*req.DefaultPolicy.OutgoingBlocked)
+	if policy.OutgoingBlocked != nil {
+		next.DefaultPolicy.OutgoingBlocked = types.NewBool(*policy.OutgoingBlocked)
 	}
 
 	fs.publish(next)
-	return &methods.UpdateDefaultPolicyBody{Res: &types.UpdateDefaultPolicyResponse{}}
+	fs.events.firewallChanged(user, "update", "defaultPolicy", describePolicy(next.DefaultPolicy))
+}
+
+// incomingBlocked returns the incomingBlocked of the default policy, which
+// is true when unset. The caller must hold the lock of fs.
+func (fs *HostFirewallSystem) incomingBlocked() bool {
+	blocked := fs.current.DefaultPolicy.IncomingBlocked
+	return blocked == nil || *blocked
+}
+
+// describePolicy returns a policy as "incomingBlocked=true,outgoingBlocked=false",
+// leaving out an unset field.
+func describePolicy(policy types.HostFirewallDefaultPolicy) string {
+	var parts []string
+	if policy.IncomingBlocked != nil {
+		parts = append(parts, fmt.Sprintf("incomingBlocked=%t", *policy.IncomingBlocked))
+	}
+	if policy.OutgoingBlocked != nil {
+		parts = append(parts, fmt.Sprintf("outgoingBlocked=%t", *policy.OutgoingBlocked))
+	}
+	return strings.Join(parts, ",")
+}
+
+// userName returns the user of the calling session, or "" without one.
+func userName(ctx *simulator.Context) string {
+	if ctx.Session == nil {
+		return ""
+	}
+	return ctx.Session.UserName
 }
 
 // RefreshFirewall does nothing, because the simulated firewall has no state

@@ -5,9 +5,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/simulator/esx"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 // inventorySize is the shape of the simulated vCenter: one datacenter with
@@ -26,15 +28,27 @@ func (s inventorySize) hosts() int {
 type simHost struct {
 	host     *simulator.HostSystem
 	firewall *HostFirewallSystem
+	executer *MethodExecuter
+	events   *hostEvents
 	// cluster is the name of the host's cluster, or "" for a standalone host.
 	cluster string
+
+	// mu guards the settings below, which the control API sets.
+	mu sync.Mutex
+	// apiVersion is the version the host reports, or "" for the
+	// simulator's own.
+	apiVersion string
+	// deny lists the HostSystem property paths reported as NoPermission.
+	deny []string
 }
 
 // inventory lists the simulated hosts in a stable order and finds them by
 // name or managed object id.
 type inventory struct {
-	hosts []*simHost
-	byKey map[string]*simHost
+	hosts    []*simHost
+	byKey    map[string]*simHost
+	events   *eventLog
+	settings *simSettings
 }
 
 // newModel returns a vCenter model of the given size with no virtual
@@ -45,10 +59,19 @@ type inventory struct {
 // esx.HostConfigInfo. simulator.NewHostSystem deep-copies that template
 // through XML for every host, and the firewall was about a third of it, but
 // buildInventory replaces each host's firewall anyway.
-func newModel(size inventorySize) *simulator.Model {
+//
+// A non-empty apiVersion replaces the version in vCenter's about
+// information.
+func newModel(size inventorySize, apiVersion string) *simulator.Model {
 	esx.HostConfigInfo.Firewall = nil
 
 	model := simulator.VPX()
+	if apiVersion != "" {
+		about := &model.ServiceContent.About
+		about.ApiVersion = apiVersion
+		about.Version = productVersion(apiVersion)
+		about.FullName = fmt.Sprintf("VMware vCenter Server %s build-%s", about.Version, about.Build)
+	}
 
 	model.Datacenter = 1
 	model.Cluster = size.clusters
@@ -70,10 +93,12 @@ func newModel(size inventorySize) *simulator.Model {
 }
 
 // buildInventory gives every host created by the model its own
-// HostFirewallSystem and indexes the hosts. It must run before the server
-// starts.
-func buildInventory() (*inventory, error) {
-	inv := &inventory{byKey: make(map[string]*simHost)}
+// HostFirewallSystem and method executer, routes
+// RetrieveManagedMethodExecuter calls on the host to the executer, and
+// indexes the hosts. It must run before the server starts.
+func buildInventory(filter *sdkFilter, events *eventLog, settings *simSettings) (*inventory, error) {
+	inv := &inventory{byKey: make(map[string]*simHost), events: events, settings: settings}
+	executers := make(map[types.ManagedObjectReference]types.ManagedObjectReference)
 
 	for _, entity := range simulator.Map.All("HostSystem") {
 		host, ok := entity.(*simulator.HostSystem)
@@ -86,15 +111,25 @@ func buildInventory() (*inventory, error) {
 			cluster = parent.Name
 		}
 
+		hostEvents := newHostEvents(host, events, settings)
+		firewall := installFirewallSystem(host, &esx.HostFirewallInfo, hostEvents)
 		entry := &simHost{
 			host:     host,
-			firewall: installFirewallSystem(host, &esx.HostFirewallInfo),
+			firewall: firewall,
+			executer: installMethodExecuter(host, firewall, hostEvents),
+			events:   hostEvents,
 			cluster:  cluster,
 		}
+		executers[host.Self] = entry.executer.Self
 		inv.hosts = append(inv.hosts, entry)
 		inv.byKey[host.Self.Value] = entry
 		inv.byKey[host.Name] = entry
 	}
+
+	filter.route("RetrieveManagedMethodExecuter", func(this types.ManagedObjectReference) (types.ManagedObjectReference, bool) {
+		executer, ok := executers[this]
+		return executer, ok
+	})
 
 	// Registry.All walks a map, so sort by the number in the moid, which is
 	// the order in which the model created the hosts.

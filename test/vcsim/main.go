@@ -1,7 +1,9 @@
 // Command vcsim-vdrift runs govmomi's vCenter simulator for vdrift's tests,
-// with the host firewall methods, per-host firewall state and
-// RetrievePropertiesEx paging that the stock simulator of govmomi 0.24.2
-// lacks, and a JSON control API under /vdrift-sim/.
+// with a JSON control API under /vdrift-sim/. It adds what the stock
+// simulator of govmomi 0.24.2 lacks: the host firewall methods, per-host
+// firewall state, RetrievePropertiesEx paging, an event history with working
+// filters, esxcli over the API, the ruleset fields of API 8.0.2.0 and
+// permission gaps.
 //
 // When it is ready it prints one JSON line on stdout with the SDK URL, and it
 // serves until SIGINT, SIGTERM or the end of standard input. Logs go to
@@ -34,9 +36,14 @@ import (
 // WaitForUpdatesEx, may delay the exit.
 const shutdownTimeout = 5 * time.Second
 
+// stopping is closed when the server starts to shut down, so that requests
+// that wait on purpose end at once.
+var stopping = make(chan struct{})
+
 type options struct {
 	listen     string
 	size       inventorySize
+	apiVersion string
 	username   string
 	password   string
 	tls        bool
@@ -81,6 +88,8 @@ func parseOptions(args []string) (*options, error) {
 	flags.IntVar(&opts.size.clusters, "clusters", 1, "number of clusters")
 	flags.IntVar(&opts.size.clusterHosts, "cluster-hosts", 3, "number of hosts in each cluster")
 	flags.IntVar(&opts.size.standalone, "standalone", 1, "number of standalone hosts")
+	flags.StringVar(&opts.apiVersion, "api-version", "",
+		"vSphere API version that vCenter reports in about.apiVersion, such as 8.0.3.0; empty keeps the simulator's 6.5")
 	flags.StringVar(&opts.username, "username", "user", "the only user name that SessionManager.Login accepts")
 	flags.StringVar(&opts.password, "password", "pass", "the only password that SessionManager.Login accepts")
 	flags.BoolVar(&opts.tls, "tls", false,
@@ -118,6 +127,10 @@ func (o *options) validate() error {
 		}
 	}
 
+	if o.apiVersion != "" && !versionPattern.MatchString(o.apiVersion) {
+		return fmt.Errorf("invalid -api-version %q: expected a version such as 8.0.3.0", o.apiVersion)
+	}
+
 	if o.username == "" || o.password == "" {
 		return errors.New("invalid login: -username and -password must not be empty")
 	}
@@ -151,7 +164,9 @@ func loopbackIP(address string) (net.IP, error) {
 func run(opts *options) error {
 	started := time.Now()
 
-	model, inv, err := createInventory(opts.size)
+	counter := newCallCounter()
+	filter := newSDKFilter(counter, overrides.versions)
+	model, inv, err := createInventory(opts.size, opts.apiVersion, filter)
 	if err != nil {
 		return err
 	}
@@ -173,9 +188,9 @@ func run(opts *options) error {
 		return fmt.Errorf("creating the in-process client: %w", err)
 	}
 
-	api := &controlAPI{inventory: inv, counter: newCallCounter(), client: client}
+	api := &controlAPI{inventory: inv, counter: counter, client: client}
 	login := url.UserPassword(opts.username, opts.password)
-	server := newHTTPServer(model.Service, listener, login, cert, api)
+	server := newHTTPServer(model.Service, listener, login, cert, api, filter)
 
 	serveErr := make(chan error, 1)
 	go func() {
@@ -197,17 +212,19 @@ func run(opts *options) error {
 }
 
 // createInventory creates the simulated vCenter with the paging property
-// collector and a firewall system of its own for every host.
-func createInventory(size inventorySize) (*simulator.Model, *inventory, error) {
-	model := newModel(size)
+// collector, the event manager, and a firewall system and method executer
+// of its own for every host, and adds their routes to filter.
+func createInventory(size inventorySize, apiVersion string, filter *sdkFilter) (*simulator.Model, *inventory, error) {
+	model := newModel(size, apiVersion)
 	if err := model.Create(); err != nil {
 		return nil, nil, fmt.Errorf("creating the simulator inventory: %w", err)
 	}
 
 	content := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content
 	installPropertyCollector(content.PropertyCollector)
+	events := installEventManager(filter)
 
-	inv, err := buildInventory()
+	inv, err := buildInventory(filter, events, newSimSettings())
 	if err != nil {
 		model.Remove()
 		return nil, nil, err
@@ -254,6 +271,7 @@ func serveUntilStopped(server *http.Server, serveErr <-chan error, watchStdin bo
 		log.Printf("stopping: %s", reason)
 	}
 
+	close(stopping)
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := server.Shutdown(ctx); err != nil {

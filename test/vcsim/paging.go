@@ -12,10 +12,11 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// PropertyCollector replaces simulator.PropertyCollector to add result paging.
-// RetrievePropertiesEx honours options.maxObjects and returns a token while
-// objects remain, and ContinueRetrievePropertiesEx and
-// CancelRetrievePropertiesEx take that token.
+// PropertyCollector replaces simulator.PropertyCollector to add result paging
+// and the per-host changes of overrides. RetrievePropertiesEx honours
+// options.maxObjects and returns a token while objects remain, and
+// ContinueRetrievePropertiesEx and CancelRetrievePropertiesEx take that
+// token.
 //
 // The embedded collector is a value, not a pointer, because Session.Get makes
 // the per-session copy of the singleton with reflect.New, which leaves every
@@ -51,8 +52,13 @@ func (pc *PropertyCollector) RetrievePropertiesEx(ctx *simulator.Context, req *t
 	// its own deterministic order, and the pages are cut from that.
 	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, req)
 	body, ok := res.(*methods.RetrievePropertiesExBody)
-	if !ok || body.Fault_ != nil || pageSize == 0 {
+	if !ok || body.Fault_ != nil {
 		return res
+	}
+
+	overrides.apply(ctx, req.SpecSet, body.Res.Returnval.Objects)
+	if pageSize == 0 {
+		return body
 	}
 
 	// NOTE: later pages show the objects as they were during this call. Whether
@@ -96,6 +102,24 @@ func (pc *PropertyCollector) CancelRetrievePropertiesEx(ctx *simulator.Context, 
 	}
 
 	body.Res = &types.CancelRetrievePropertiesExResponse{}
+	return body
+}
+
+// RetrieveProperties returns what RetrievePropertiesEx returns without
+// paging. The stock method would call the stock RetrievePropertiesEx and so
+// miss the changes that overrides makes.
+func (pc *PropertyCollector) RetrieveProperties(ctx *simulator.Context, req *types.RetrieveProperties) soap.HasFault {
+	body := &methods.RetrievePropertiesBody{}
+
+	res := pc.RetrievePropertiesEx(ctx, &types.RetrievePropertiesEx{This: req.This, SpecSet: req.SpecSet})
+	if fault := res.Fault(); fault != nil {
+		body.Fault_ = fault
+		return body
+	}
+
+	body.Res = &types.RetrievePropertiesResponse{
+		Returnval: res.(*methods.RetrievePropertiesExBody).Res.Returnval.Objects,
+	}
 	return body
 }
 

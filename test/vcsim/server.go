@@ -15,14 +15,14 @@ import (
 // sdkPath is where vCenter serves its SOAP API.
 const sdkPath = "/sdk"
 
-// newHTTPServer returns the server for the SOAP API, with call counting, and
-// the control API on one handler.
+// newHTTPServer returns the server for the SOAP API, behind filter, and the
+// control API on one handler.
 //
 // It does not use simulator.Service.NewServer, which creates its own listener
-// and mux, because the /sdk handler needs the call counter around it. The
-// steps of NewServer that matter here are repeated: RegisterSDK, Listen (whose
-// User sets the only accepted login) and ServiceHostName.
-func newHTTPServer(svc *simulator.Service, listener net.Listener, login *url.Userinfo, cert *serverCertificate, api *controlAPI) *http.Server {
+// and mux, because the /sdk handler needs filter around it. The steps of
+// NewServer that matter here are repeated: RegisterSDK, Listen (whose User
+// sets the only accepted login) and ServiceHostName.
+func newHTTPServer(svc *simulator.Service, listener net.Listener, login *url.Userinfo, cert *serverCertificate, api *controlAPI, filter *sdkFilter) *http.Server {
 	scheme := "http"
 	if cert != nil {
 		scheme = "https"
@@ -37,7 +37,7 @@ func newHTTPServer(svc *simulator.Service, listener net.Listener, login *url.Use
 	svc.ServeMux.HandleFunc(vim25.Path+"/vimServiceVersions.xml", svc.ServiceVersions)
 
 	mux := http.NewServeMux()
-	mux.Handle(sdkPath, api.counter.wrap(svc.ServeMux))
+	mux.Handle(sdkPath, filter.wrap(svc.ServeMux))
 	mux.Handle(sdkPath+"/", svc.ServeMux)
 	mux.Handle(controlPath, api.routes())
 

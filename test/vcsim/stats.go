@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
-	"io"
-	"log"
-	"net/http"
 	"sync"
 )
 
@@ -18,30 +15,6 @@ type callCounter struct {
 
 func newCallCounter() *callCounter {
 	return &callCounter{calls: make(map[string]int64)}
-}
-
-// wrap returns a handler that counts each POST by the method element of its
-// SOAP body before passing it to next. Every request is counted, faulted or
-// not. Only the request is read, so large responses cost nothing extra.
-func (c *callCounter) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			body, err := io.ReadAll(r.Body)
-			_ = r.Body.Close()
-			if err != nil {
-				log.Printf("reading the body of %s %s failed: %v", r.Method, r.URL.Path, err)
-				http.Error(w, "reading the request body failed: "+err.Error(), http.StatusBadRequest)
-				return
-			}
-
-			if method := soapMethodName(body); method != "" {
-				c.add(method)
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
-
-		next.ServeHTTP(w, r)
-	})
 }
 
 func (c *callCounter) add(method string) {
