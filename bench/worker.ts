@@ -48,6 +48,13 @@ function vcenter(task: WorkerTask): VcenterConfig {
   };
 }
 
+/** Service settings as a config without notification channels has them. */
+const SETTINGS = {
+  service: { schedule: '*/15 * * * *', pollOnStart: true, concurrency: 4, unreachableAfter: 3, health: null },
+  notifications: { channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, maintenanceMode: 'hold' as const },
+  windows: [],
+};
+
 /** Database size with the WAL folded in, so that it counts what the data takes. */
 export function databaseBytes(store: Store, file: string): number {
   store.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -58,7 +65,7 @@ async function poll(task: WorkerTask): Promise<Record<string, unknown>> {
   const { baselines } = loadBaselines(task.baselines);
   const store = Store.open(task.database);
   const started = performance.now();
-  const result = await pollVcenter(vcenter(task), { store, baselines, logger: silentLogger() });
+  const result = await pollVcenter(vcenter(task), { store, baselines, exceptions: [], settings: SETTINGS, logger: silentLogger() });
   const ms = performance.now() - started;
   const bytes = databaseBytes(store, task.database);
   store.close();
@@ -83,7 +90,7 @@ async function growth(task: WorkerTask): Promise<Record<string, unknown>> {
   let evaluated = 0;
   for (let i = 0; i < (task.polls ?? 100); i += 1) {
     const started = performance.now();
-    const result = await pollVcenter(vcenter(task), { store, baselines, logger: silentLogger() });
+    const result = await pollVcenter(vcenter(task), { store, baselines, exceptions: [], settings: SETTINGS, logger: silentLogger() });
     times.push(performance.now() - started);
     evaluated += result.hostsEvaluated;
   }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import type { Config } from '../config/config-types.js';
 import { loadBaselines } from '../config/baselines.js';
+import { exceptionsFolder, loadExceptions, type ExceptionEntry } from '../config/exceptions.js';
 import type { LoadedBaseline } from '../model/baseline.js';
 import { createLogger, type Logger } from '../model/logger.js';
 import { Store } from '../store/store.js';
@@ -31,6 +32,11 @@ export function loadBaselinesFor(context: CommandContext): LoadedBaseline[] {
     context.logger.warn(warning);
   }
   return baselines;
+}
+
+/** Loads the exception files beside the baselines; a problem in any of them is a config error. */
+export function loadExceptionsFor(context: CommandContext): ExceptionEntry[] {
+  return loadExceptions(exceptionsFolder(context.config.baselines));
 }
 
 /** Opens the store, runs `work` and closes the store even when `work` fails. */

@@ -7,7 +7,13 @@ import { fingerprintOf } from './fingerprint.js';
 export interface VcenterEvaluationInput {
   vcenter: string;
   username: string;
-  hosts: readonly HostObservation[];
+  /** Hosts this poll read; null when the poll failed and read none. */
+  hosts: readonly HostObservation[] | null;
+  /** Failed polls in a row, this one included; 0 when this poll did not fail. */
+  consecutiveFailures: number;
+  unreachableAfter: number;
+  /** Why the last poll failed, when it did. */
+  error: string | null;
 }
 
 export interface VcenterEvaluation {
@@ -22,8 +28,22 @@ export function permissionGapIsWidespread(denied: number, seen: number): boolean
 }
 
 export function evaluateVcenter(input: VcenterEvaluationInput): VcenterEvaluation {
-  const denied = input.hosts.filter((host) => host.notChecked?.reason === 'no-permission');
   const findings: Finding[] = [];
+  if (input.consecutiveFailures >= input.unreachableAfter) {
+    findings.push(
+      vcenterFinding(input.vcenter, 'vcenter-unreachable', {
+        expected: { pollsSucceed: true },
+        actual: { consecutiveFailures: input.consecutiveFailures, lastError: input.error },
+        message: `vCenter ${input.vcenter} failed ${input.consecutiveFailures} polls in a row, so none of its hosts are checked: ${input.error ?? 'unknown error'}`,
+      }),
+    );
+  }
+  if (input.hosts === null) {
+    // A failed poll says nothing about permissions; that finding stays as it was.
+    return { findings, judged: ['vcenter-unreachable'] };
+  }
+
+  const denied = input.hosts.filter((host) => host.notChecked?.reason === 'no-permission');
   if (permissionGapIsWidespread(denied.length, input.hosts.length)) {
     const examples = denied.slice(0, 10).map((host) => host.name);
     findings.push(
@@ -34,7 +54,7 @@ export function evaluateVcenter(input: VcenterEvaluationInput): VcenterEvaluatio
       }),
     );
   }
-  return { findings, judged: ['vcenter-permission-missing'] };
+  return { findings, judged: ['vcenter-unreachable', 'vcenter-permission-missing'] };
 }
 
 function vcenterFinding(vcenter: string, rule: RuleId, draft: { expected: unknown; actual: unknown; message: string }): Finding {

@@ -28,6 +28,8 @@ export interface PollRecord {
   baselines: readonly LoadedBaseline[];
   /** Objects decoded in this read, whose decoding is stored for later polls. */
   decoded: ObjectCache['decoded'];
+  /** Failed polls in a row before vcenter-unreachable opens. */
+  unreachableAfter: number;
 }
 
 export interface RecordResult {
@@ -77,16 +79,22 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
     }
   }
 
-  if (record.outcome !== 'failed') {
-    result.transitions.push(...judgeVcenter(store, record, stamp));
-  }
+  result.transitions.push(...judgeVcenter(store, record, vcenterId, stamp));
   saveDecodedObjects(store, vcenterId, record.decoded);
   store.polls.setCounts(pollId, { hostsSeen: result.hostsSeen, hostsChecked: result.hostsChecked, roundTrips: record.roundTrips, apiVersion: record.apiVersion });
   return result;
 }
 
-function judgeVcenter(store: Store, record: PollRecord, stamp: PollStamp): Transition[] {
-  const { findings, judged } = evaluateVcenter({ vcenter: record.vcenter, username: record.username, hosts: record.hosts });
+function judgeVcenter(store: Store, record: PollRecord, vcenterId: number, stamp: PollStamp): Transition[] {
+  const failed = record.outcome === 'failed';
+  const { findings, judged } = evaluateVcenter({
+    vcenter: record.vcenter,
+    username: record.username,
+    hosts: failed ? null : record.hosts,
+    consecutiveFailures: failed ? store.polls.consecutiveFailures(vcenterId) : 0,
+    unreachableAfter: record.unreachableAfter,
+    error: record.error,
+  });
   const open = store.findings.openWithoutHost(record.vcenter).filter((finding) => (judged as string[]).includes(finding.rule));
   return store.findings.reconcile(
     { hostId: null, baselineVersionId: null, lastSeen: () => null, resolution: 'no longer observed' },

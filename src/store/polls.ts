@@ -27,6 +27,7 @@ export class PollRepository {
   private readonly insert;
   private readonly update;
   private readonly latest;
+  private readonly outcomes;
 
   constructor(db: Db) {
     this.upsertVcenter = db.prepare('INSERT INTO vcenters (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
@@ -39,6 +40,7 @@ export class PollRepository {
       `UPDATE polls SET hosts_seen = ?, hosts_checked = ?, round_trips = ?, api_version = ?
        WHERE id = ?`,
     );
+    this.outcomes = db.prepare('SELECT outcome FROM polls WHERE vcenter_id = ? ORDER BY id DESC').pluck();
     this.latest = db.prepare(
       `SELECT p.id, v.name AS vcenter, p.started_at AS startedAt, p.finished_at AS finishedAt, p.outcome,
               p.error, p.hosts_seen AS hostsSeen, p.hosts_checked AS hostsChecked, p.round_trips AS roundTrips
@@ -50,6 +52,18 @@ export class PollRepository {
   /** Returns the id of a vCenter already in the database, or null. */
   knownVcenterId(name: string): number | null {
     return (this.selectVcenter.get(name) as number | undefined) ?? null;
+  }
+
+  /** Counts the failed polls of a vCenter since its last poll that did not fail. */
+  consecutiveFailures(vcenterId: number): number {
+    let count = 0;
+    for (const outcome of this.outcomes.iterate(vcenterId) as Iterable<string>) {
+      if (outcome !== 'failed') {
+        break;
+      }
+      count += 1;
+    }
+    return count;
   }
 
   vcenterId(name: string): number {

@@ -1,5 +1,8 @@
 import { BaselineRepository } from './baselines.js';
 import { ComputeResourceRepository } from './compute-resources.js';
+import { FindingHoldRepository } from './finding-holds.js';
+import { ExceptionRepository, WindowRepository } from './holds.js';
+import { OutboxRepository } from './outbox.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { FindingRepository } from './findings.js';
 import { HostRepository } from './hosts.js';
@@ -14,6 +17,10 @@ export class Store {
   readonly findings: FindingRepository;
   readonly baselines: BaselineRepository;
   readonly computeResources: ComputeResourceRepository;
+  readonly holds: FindingHoldRepository;
+  readonly windows: WindowRepository;
+  readonly exceptions: ExceptionRepository;
+  readonly outbox: OutboxRepository;
 
   constructor(readonly db: Db) {
     this.polls = new PollRepository(db);
@@ -22,6 +29,10 @@ export class Store {
     this.findings = new FindingRepository(db);
     this.baselines = new BaselineRepository(db);
     this.computeResources = new ComputeResourceRepository(db);
+    this.holds = new FindingHoldRepository(db);
+    this.windows = new WindowRepository(db);
+    this.exceptions = new ExceptionRepository(db);
+    this.outbox = new OutboxRepository(db);
   }
 
   static open(path: string, options?: OpenOptions): Store {

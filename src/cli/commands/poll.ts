@@ -1,6 +1,6 @@
 import { pollAll } from '../../poll/poll-vcenter.js';
 import { CONFIG_OPTION, JSON_OPTION, parseCommandArgs } from '../args.js';
-import { loadBaselinesFor, loadContext, withStore } from '../context.js';
+import { loadBaselinesFor, loadContext, loadExceptionsFor, withStore } from '../context.js';
 import { EXIT } from '../exit-error.js';
 import { findingJson, findingsTable, pollJson, pollLine, severitySummary } from '../format.js';
 import type { CommandIo } from '../io.js';
@@ -14,9 +14,11 @@ export async function pollCommand(args: string[], io: CommandIo): Promise<number
   const { values } = parseCommandArgs('poll', args, { ...CONFIG_OPTION, ...JSON_OPTION });
   const context = await loadContext(values.config, io);
   const baselines = loadBaselinesFor(context);
+  const exceptions = loadExceptionsFor(context);
 
   return withStore(context, async (store) => {
-    const results = await pollAll(context.config.vcenters, { store, baselines, logger: context.logger });
+    const pollContext = { store, baselines, exceptions, settings: context.config, logger: context.logger };
+    const results = await pollAll(context.config.vcenters, pollContext, context.config.service.concurrency);
     const names = new Set(context.config.vcenters.map((vcenter) => vcenter.name));
     const findings = store.findings.list({ status: 'open' }).filter((finding) => names.has(finding.vcenter));
 
