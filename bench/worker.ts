@@ -51,7 +51,7 @@ function vcenter(task: WorkerTask): VcenterConfig {
 /** Service settings as a config without notification channels has them. */
 const SETTINGS = {
   service: { schedule: '*/15 * * * *', pollOnStart: true, concurrency: 4, unreachableAfter: 3, health: null },
-  notifications: { channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, maintenanceMode: 'hold' as const },
+  notifications: { channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, retryBaseSeconds: 30, maintenanceMode: 'hold' as const },
   windows: [],
 };
 

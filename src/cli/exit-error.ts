@@ -6,6 +6,7 @@ export const EXIT = {
   openFindings: 1,
   usage: 2,
   vcenterFailed: 3,
+  notificationFailed: 4,
 } as const;
 
 /** Ends a command with a message on stderr and the given exit code; only main.ts exits. */

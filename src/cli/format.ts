@@ -21,6 +21,9 @@ export function findingJson(finding: StoredFinding): Record<string, unknown> {
     lastSeen: finding.lastSeen,
     resolvedAt: finding.resolvedAt,
     resolution: finding.resolution,
+    accepted: finding.hold?.kind === 'exception',
+    hold: finding.hold,
+    windowTicket: finding.windowTicket,
   };
 }
 
@@ -39,6 +42,7 @@ export function pollJson(result: VcenterPollResult): Record<string, unknown> {
     writeMs: result.writeMs,
     objectsDecoded: result.objectsDecoded,
     objectsReused: result.objectsReused,
+    notificationsQueued: result.notificationsQueued,
     opened: result.transitions.filter((t) => t.kind === 'opened').length,
     resolved: result.transitions.filter((t) => t.kind === 'resolved').length,
   };
@@ -64,7 +68,7 @@ export function findingsTable(findings: readonly StoredFinding[]): string {
   const sorted = [...findings].sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity) || compare(a.host, b.host) || compare(a.ruleset, b.ruleset) || compare(a.rule, b.rule),
   );
-  const rows = sorted.map((f) => [f.status === 'open' ? f.severity : `${f.severity} (resolved)`, f.rule, `${f.vcenter}/${f.host ?? '-'}`, f.ruleset ?? '-', f.message]);
+  const rows = sorted.map((f) => [statusLabel(f), f.rule, `${f.vcenter}/${f.host ?? '-'}`, f.ruleset ?? '-', f.message]);
   return table([['SEVERITY', 'RULE', 'HOST', 'RULESET', 'MESSAGE'], ...rows]);
 }
 
@@ -76,6 +80,19 @@ export function severitySummary(findings: readonly StoredFinding[]): string {
   const parts = [...SEVERITIES].reverse().filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`);
   const hosts = new Set(findings.map((f) => `${f.vcenter}/${f.hostMoid ?? ''}`)).size;
   return `${findings.length} open findings on ${hosts} hosts${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+}
+
+function statusLabel(finding: StoredFinding): string {
+  if (finding.status === 'resolved') {
+    return `${finding.severity} (resolved)`;
+  }
+  if (finding.hold?.kind === 'exception') {
+    return `${finding.severity} (accepted)`;
+  }
+  if (finding.hold) {
+    return `${finding.severity} (held: ${finding.hold.kind}${finding.windowTicket ? ` ${finding.windowTicket}` : ''})`;
+  }
+  return finding.severity;
 }
 
 function table(rows: string[][]): string {

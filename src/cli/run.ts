@@ -5,6 +5,10 @@ import { VdriftError } from '../model/vdrift-error.js';
 import { BASELINE_HELP, baselineCommand } from './commands/baseline.js';
 import { FINDINGS_HELP, findingsCommand } from './commands/findings.js';
 import { POLL_HELP, pollCommand } from './commands/poll.js';
+import { RUN_HELP, runCommand } from './commands/run.js';
+import { WINDOW_HELP, windowCommand } from './commands/window.js';
+import { EXCEPTION_HELP, exceptionCommand } from './commands/exception.js';
+import { NOTIFY_HELP, notifyCommand } from './commands/notify.js';
 import { EXIT, ExitError } from './exit-error.js';
 import type { CommandIo } from './io.js';
 
@@ -12,8 +16,12 @@ type Command = (args: string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   poll: pollCommand,
+  run: runCommand,
   findings: findingsCommand,
   baseline: baselineCommand,
+  window: windowCommand,
+  exception: exceptionCommand,
+  notify: notifyCommand,
 };
 
 const HELP = `vdrift: watches the ESXi host firewall through vCenter and reports drift
@@ -23,9 +31,17 @@ Usage: vdrift <command> [options]
 
 ${POLL_HELP}
 
+${RUN_HELP}
+
 ${FINDINGS_HELP}
 
 ${BASELINE_HELP}
+
+${WINDOW_HELP}
+
+${EXCEPTION_HELP}
+
+${NOTIFY_HELP}
 
 The config file is ./config.json unless --config or VDRIFT_CONFIG names
 another. Logs go to stderr as JSON lines; VDRIFT_LOG_LEVEL overrides the
@@ -33,7 +49,7 @@ config's log.level.
 
 Exit codes: 0 no open findings, 1 open findings, 2 usage, config or
 baseline error (nothing polled, nothing written), 3 a vCenter could not
-be polled completely.`;
+be polled completely, 4 a test notification was not delivered.`;
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...args] = argv;

@@ -64,6 +64,7 @@ export function applyConfigDefaults(document: ConfigDocument, file: string): Dra
       channels: document.notifications?.channels ?? [],
       repeatCriticalAfterMinutes: document.notifications?.repeatCriticalAfterMinutes ?? SERVICE_DEFAULTS.repeatCriticalAfterMinutes,
       maxAttempts: document.notifications?.maxAttempts ?? SERVICE_DEFAULTS.maxAttempts,
+      retryBaseSeconds: document.notifications?.retryBaseSeconds ?? SERVICE_DEFAULTS.retryBaseSeconds,
       maintenanceMode: document.notifications?.maintenanceMode ?? SERVICE_DEFAULTS.maintenanceMode,
     },
     windows: document.windows ?? [],

@@ -59,6 +59,8 @@ export interface NotificationSettings {
   repeatCriticalAfterMinutes: number;
   /** Delivery attempts per message before it is kept as failed. */
   maxAttempts: number;
+  /** Wait before the first retry of a failed delivery, in seconds; later retries wait longer. */
+  retryBaseSeconds: number;
   /** Whether a host in vSphere maintenance mode holds its notifications like a window. */
   maintenanceMode: 'hold' | 'notify';
 }

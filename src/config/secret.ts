@@ -10,7 +10,7 @@ const MASK = '[secret]';
 export class Secret {
   readonly #value: string | null;
 
-  /** Wraps a value; null stands for a password that was deliberately not read. */
+  /** Wraps a value; null stands for a secret that was deliberately not read. */
   constructor(value: string | null) {
     this.#value = value;
   }
@@ -23,7 +23,7 @@ export class Secret {
   /** Returns the plain value, for the one call that sends it. */
   reveal(): string {
     if (this.#value === null) {
-      throw new Error('the password was not loaded, because this command does not connect to vCenter');
+      throw new Error('the secret was not loaded, because this command neither connects to vCenter nor sends notifications');
     }
     return this.#value;
   }

@@ -12,6 +12,7 @@ export const SERVICE_DEFAULTS = {
   health: '127.0.0.1:9464',
   repeatCriticalAfterMinutes: 240,
   maxAttempts: 10,
+  retryBaseSeconds: 30,
   maintenanceMode: 'hold',
   minSeverity: 'medium',
   channelTimeoutSeconds: 10,
@@ -47,6 +48,7 @@ export interface NotificationsDocument {
   channels?: ChannelDocument[];
   repeatCriticalAfterMinutes?: number;
   maxAttempts?: number;
+  retryBaseSeconds?: number;
   maintenanceMode?: 'hold' | 'notify';
 }
 

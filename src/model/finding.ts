@@ -45,6 +45,13 @@ export interface Finding {
 
 export type FindingStatus = 'open' | 'resolved';
 
+/** What keeps an open finding from being notified: planned work, maintenance mode or an accepted risk. */
+export interface FindingHold {
+  kind: 'window' | 'maintenance' | 'exception';
+  /** Window id, host moid, or exception id. */
+  ref: string;
+}
+
 /** A finding as the store keeps it, with its lifecycle. */
 export interface StoredFinding extends Finding {
   id: number;
@@ -53,6 +60,11 @@ export interface StoredFinding extends Finding {
   lastSeen: string;
   resolvedAt: string | null;
   resolution: string | null;
+  /** Null when nothing holds the finding; `exception` shows it as accepted. */
+  hold: FindingHold | null;
+  /** Change ticket of the window the finding opened in, kept after the window ends. */
+  windowTicket: string | null;
+  notifiedAt: string | null;
 }
 
 export function severityRank(severity: Severity): number {

@@ -4,7 +4,7 @@
 // Opening and resolving are kept on the finding row, severity changes in
 // finding_severity_changes; the poll returns all three as transitions.
 import { canonicalJson } from '../model/canonical.js';
-import type { Finding, Severity, StoredFinding } from '../model/finding.js';
+import type { Finding, FindingHold, Severity, StoredFinding } from '../model/finding.js';
 import type { Db } from './database.js';
 import type { PollStamp } from './hosts.js';
 
@@ -44,7 +44,8 @@ export interface FindingFilter {
 
 const LIST_COLUMNS = `id, fingerprint, rule, severity, vcenter, host, host_moid AS hostMoid, cluster, ruleset, expected, actual,
   message, status, first_seen_at AS firstSeen, seen_until AS lastSeen, resolved_at AS resolvedAt, resolution,
-  baseline_id AS baselineId, baseline_version AS baselineVersion, baseline_hash AS baselineHash`;
+  baseline_id AS baselineId, baseline_version AS baselineVersion, baseline_hash AS baselineHash, hold_kind AS holdKind,
+  hold_ref AS holdRef, window_ticket AS windowTicket, notified_at AS notifiedAt`;
 
 export class FindingRepository {
   private readonly selectOpenForHost;
@@ -111,6 +112,10 @@ export class FindingRepository {
       transitions.push({ findingId: row.id, kind: 'resolved', severity: row.severity, previousSeverity: null, fingerprint: row.fingerprint });
     }
     return transitions;
+  }
+
+  openCountsBySeverity(): { severity: Severity; count: number }[] {
+    return this.db.prepare(`SELECT severity, count(*) AS count FROM findings WHERE status = 'open' GROUP BY severity`).all() as { severity: Severity; count: number }[];
   }
 
   list(filter: FindingFilter = {}): StoredFinding[] {
@@ -199,14 +204,19 @@ interface StoredRow {
   baselineId: string | null;
   baselineVersion: number | null;
   baselineHash: string | null;
+  holdKind: FindingHold['kind'] | null;
+  holdRef: string | null;
+  windowTicket: string | null;
+  notifiedAt: string | null;
 }
 
 function toStoredFinding(row: StoredRow): StoredFinding {
-  const { baselineId, baselineVersion, baselineHash, ...rest } = row;
+  const { baselineId, baselineVersion, baselineHash, holdKind, holdRef, ...rest } = row;
   return {
     ...rest,
     expected: JSON.parse(row.expected),
     actual: JSON.parse(row.actual),
     baseline: baselineId === null ? null : { id: baselineId, version: baselineVersion!, hash: baselineHash! },
+    hold: holdKind === null ? null : { kind: holdKind, ref: holdRef ?? '' },
   };
 }

@@ -25,7 +25,7 @@ function sampleConfig(): Config {
       },
     ],
     service: { schedule: '*/15 * * * *', pollOnStart: true, concurrency: 4, unreachableAfter: 3, health: null },
-    notifications: { channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, maintenanceMode: 'hold' },
+    notifications: { channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, retryBaseSeconds: 30, maintenanceMode: 'hold' },
     windows: [],
   };
 }

@@ -39,7 +39,7 @@ describe('loadConfig service settings', () => {
   it('applies service defaults', async () => {
     const { config } = await loadConfig(writeConfig({}), { env: ENV });
     expect(config.service).to.deep.equal({ schedule: '*/15 * * * *', pollOnStart: true, concurrency: 4, unreachableAfter: 3, health: { host: '127.0.0.1', port: 9464 } });
-    expect(config.notifications).to.deep.equal({ channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, maintenanceMode: 'hold' });
+    expect(config.notifications).to.deep.equal({ channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, retryBaseSeconds: 30, maintenanceMode: 'hold' });
     expect(config.windows).to.deep.equal([]);
   });
 

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { packagePath } from '../../src/model/paths.js';
 
 /** Highest first: a folder may import only from folders after it. */
-const LAYERS = ['cli', 'poll', 'report', 'notify', 'drift', 'store', 'collect', 'vsphere', 'config', 'model'];
+const LAYERS = ['cli', 'service', 'poll', 'report', 'notify', 'drift', 'store', 'collect', 'vsphere', 'config', 'model'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
