@@ -89,6 +89,36 @@ async function destroyView(client: VimClient, view: ManagedObjectReference, fail
   }
 }
 
+/**
+ * Objects of one page, held until the page has been read to its end: a page
+ * whose body is cut, malformed or over the size limit contributes nothing,
+ * so half a page is never taken for the truth.
+ */
+class StagedPage {
+  private readonly items: ({ content: ObjectContent; cacheKey: string | null } | { reusedKey: string })[] = [];
+
+  handlers(onToken: (token: string) => void, cache: FragmentCache | undefined): PageHandlers {
+    const items = this.items;
+    return {
+      onObject: (content, cacheKey) => items.push({ content, cacheKey }),
+      onToken,
+      ...(cache ? { cache: { has: (key: string) => cache.has(key), reuse: (key: string) => items.push({ reusedKey: key }) } } : {}),
+    };
+  }
+
+  /** Hands the page's objects over in the order they arrived; returns how many. */
+  commit(onObject: ObjectHandler, cache: FragmentCache | undefined): number {
+    for (const item of this.items) {
+      if ('reusedKey' in item) {
+        cache!.reuse(item.reusedKey);
+      } else {
+        onObject(item.content, item.cacheKey);
+      }
+    }
+    return this.items.length;
+  }
+}
+
 /** Runs RetrievePropertiesEx and every ContinueRetrievePropertiesEx its tokens call for. */
 export async function retrieveAll(
   client: VimClient,
@@ -97,51 +127,33 @@ export async function retrieveAll(
   options: RetrieveOptions,
 ): Promise<RetrieveSummary> {
   const summary: RetrieveSummary = { pages: 0, objects: 0 };
-  const pages: Promise<void>[] = [];
+  const pages: { staged: StagedPage; done: Promise<void> }[] = [];
   const tokens: string[] = [];
-
-  const handlers: PageHandlers = {
-    onObject(content, cacheKey) {
-      summary.objects += 1;
-      onObject(content, cacheKey);
-    },
-    onToken(token) {
-      start(() => continuePage(client, token, tokens, options, handlers));
-    },
-    ...(options.cache ? { cache: countingCache(options.cache, summary) } : {}),
-  };
 
   // A page may fail while an earlier one is still being decoded. The no-op
   // catch keeps that rejection from counting as unhandled until the loop awaits it.
-  const start = (call: () => Promise<void>): void => {
-    const page = call();
-    page.catch(() => {});
-    pages.push(page);
+  const start = (call: (handlers: PageHandlers) => Promise<void>): void => {
+    const staged = new StagedPage();
+    const handlers = staged.handlers((token) => start((next) => continuePage(client, token, tokens, options, next)), options.cache);
+    const done = call(handlers);
+    done.catch(() => {});
+    pages.push({ staged, done });
   };
 
-  start(() => client.retrievePropertiesEx(specSet, options.maxObjects, handlers, options.value));
+  start((handlers) => client.retrievePropertiesEx(specSet, options.maxObjects, handlers, options.value));
   for (let i = 0; i < pages.length; i += 1) {
     try {
-      await pages[i];
+      await pages[i]!.done;
+      // The handler may reject an object too, for example one that shows an expired session.
+      summary.objects += pages[i]!.staged.commit(onObject, options.cache);
     } catch (err) {
-      await Promise.allSettled(pages.slice(i + 1));
+      await Promise.allSettled(pages.slice(i + 1).map((page) => page.done));
       await cancelQuietly(client, tokens[tokens.length - 1] ?? null);
       throw summary.objects > 0 ? asIncomplete(err, i, client.transport.target) : err;
     }
     summary.pages = i + 1;
   }
   return summary;
-}
-
-/** Counts objects served from the cache as objects read. */
-function countingCache(cache: FragmentCache, summary: RetrieveSummary): FragmentCache {
-  return {
-    has: (key) => cache.has(key),
-    reuse: (key) => {
-      summary.objects += 1;
-      cache.reuse(key);
-    },
-  };
 }
 
 function continuePage(client: VimClient, token: string, tokens: string[], options: RetrieveOptions, handlers: PageHandlers): Promise<void> {
