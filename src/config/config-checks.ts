@@ -52,12 +52,13 @@ export async function checkUrls(config: DraftConfig): Promise<CheckResult> {
 
 function urlProblem(text: string): string | null {
   const example = 'such as https://vcenter.example.com/sdk';
+  const shown = JSON.stringify(withoutCredentials(text));
   if (!URL.canParse(text)) {
-    return `${JSON.stringify(text)} is not a full URL; write one ${example}`;
+    return `${shown} is not a full URL; write one ${example}`;
   }
   const url = new URL(text);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return `${JSON.stringify(text)} must use https or http; write a full URL ${example}`;
+    return `${shown} must use https or http; write a full URL ${example}`;
   }
   if (url.username !== '' || url.password !== '') {
     return 'must not contain a user name or password; use username and passwordEnv or passwordFile';
@@ -178,4 +179,15 @@ export async function runConfigChecks(config: DraftConfig, checks = CONFIG_CHECK
 /** Formats an issue about key `path` of vcenters[index]. */
 export function issue(index: number, path: PathSegment[], message: string): string {
   return formatIssue(['vcenters', index, ...path], message);
+}
+
+/**
+ * Hides everything between the scheme and the last "@", so a password typed
+ * into a URL, even one that does not parse, is not echoed back. A password
+ * may contain "/" or "@", so the cut errs on the side of hiding too much.
+ */
+function withoutCredentials(text: string): string {
+  const start = text.indexOf('//') === -1 ? 0 : text.indexOf('//') + 2;
+  const at = text.lastIndexOf('@');
+  return at < start ? text : `${text.slice(0, start)}[credentials hidden]${text.slice(at)}`;
 }
