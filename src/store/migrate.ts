@@ -41,16 +41,25 @@ export function migrate(db: Database.Database, migrations: Migration[] = readMig
   }
 
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   const done: number[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.version)) {
       continue;
     }
-    db.transaction(() => {
+    // IMMEDIATE takes the write lock first, so a second process opening the
+    // same new database waits here and then sees the migration applied.
+    const ran = db.transaction(() => {
+      if (isApplied.get(migration.version) !== undefined) {
+        return false;
+      }
       db.exec(migration.sql);
       record.run(migration.version, migration.name, new Date().toISOString());
-    })();
-    done.push(migration.version);
+      return true;
+    }).immediate();
+    if (ran) {
+      done.push(migration.version);
+    }
   }
   return done;
 }
