@@ -226,7 +226,9 @@ export class StreamingDecoder {
     if (type === undefined) {
       return null;
     }
-    return (spec as DynamicSpec).types[type] ?? XSD_SCALARS[type] ?? null;
+    // Own properties only: an xsi:type such as "constructor" must not find Object.prototype members.
+    const types = (spec as DynamicSpec).types;
+    return (Object.hasOwn(types, type) ? types[type] : undefined) ?? (Object.hasOwn(XSD_SCALARS, type) ? XSD_SCALARS[type] : undefined) ?? null;
   }
 
   private unknownValue(attributes: Record<string, string>): unknown {
@@ -244,14 +246,23 @@ export class StreamingDecoder {
     }
     const target = parent.value as Record<string, unknown>;
     if (field.array) {
-      const list = target[name] as unknown[] | undefined;
+      const list = Object.hasOwn(target, name) ? (target[name] as unknown[]) : undefined;
       if (list) {
         list.push(value);
       } else {
-        target[name] = [value];
+        setOwn(target, name, [value]);
       }
       return;
     }
+    setOwn(target, name, value);
+  }
+}
+
+/** Sets an own property, even for element names such as `__proto__` that an assignment would treat specially. */
+function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') {
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
     target[name] = value;
   }
 }
