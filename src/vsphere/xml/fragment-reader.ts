@@ -34,7 +34,8 @@ export class FragmentReader {
   private readonly text = new StringDecoder('utf8');
   private readonly open: Buffer;
   private readonly close: Buffer;
-  private inFragment = false;
+  /** The fragment being collected: its chunks so far, and the last bytes for a close tag split across chunks. */
+  private fragment: { chunks: Buffer[]; tail: Buffer } | null = null;
   private plain = false;
   private prologDone = false;
   /** Last byte fed from outside fragments, so "<!" split across two writes is still seen. */
@@ -53,29 +54,35 @@ export class FragmentReader {
   }
 
   write(chunk: Buffer): void {
-    if (this.plain) {
-      this.feed(chunk);
-      return;
-    }
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    if (!this.prologDone && !this.takeProlog()) {
-      return;
-    }
-    while (this.pending.length > 0 && !this.plain) {
-      const progressed = this.inFragment ? this.takeFragment() : this.takeOutside();
-      if (!progressed) {
-        break;
+    let rest: Buffer | null = chunk;
+    while (rest !== null && rest.length > 0) {
+      if (this.plain) {
+        // Bytes held back for a split "<objects" go first, to keep the order.
+        this.feed(this.pending);
+        this.pending = EMPTY;
+        this.feed(rest);
+        return;
       }
-    }
-    if (this.plain && this.pending.length > 0) {
-      this.feed(this.pending);
-      this.pending = EMPTY;
+      if (this.fragment) {
+        rest = this.continueFragment(rest);
+        continue;
+      }
+      this.pending = this.pending.length === 0 ? rest : Buffer.concat([this.pending, rest]);
+      rest = null;
+      if (!this.prologDone && !this.takeProlog()) {
+        return;
+      }
+      rest = this.takeOutside();
     }
   }
 
   /** Feeds what is left and ends the document. */
   end(): Record<string, unknown> {
     this.prologDone = true;
+    if (this.fragment) {
+      this.feed(Buffer.concat(this.fragment.chunks));
+      this.fragment = null;
+    }
     if (this.pending.length > 0) {
       this.feed(this.pending);
       this.pending = EMPTY;
@@ -111,40 +118,58 @@ export class FragmentReader {
     return true;
   }
 
-  /** Feeds the bytes before the next fragment; returns false when more bytes are needed. */
-  private takeOutside(): boolean {
+  /**
+   * Feeds the bytes before the next fragment and returns the bytes from its
+   * start on, or returns null when no fragment starts in what has arrived.
+   */
+  private takeOutside(): Buffer | null {
     const start = this.findOpen();
     if (start === -1) {
       // Keep a tail that could be the start of a split "<objects".
       const keep = Math.min(this.pending.length, this.open.length);
       this.feedOutside(this.pending.subarray(0, this.pending.length - keep));
       this.pending = this.pending.subarray(this.pending.length - keep);
-      return false;
+      return null;
     }
     this.feedOutside(this.pending.subarray(0, start));
-    this.pending = this.pending.subarray(start);
-    this.inFragment = true;
-    return true;
+    const fragmentStart = this.pending.subarray(start);
+    this.pending = EMPTY;
+    this.fragment = { chunks: [], tail: EMPTY };
+    return fragmentStart;
   }
 
-  /** Handles one complete fragment; returns false when its end has not arrived yet. */
-  private takeFragment(): boolean {
-    const end = this.pending.indexOf(this.close);
-    if (end === -1) {
-      return false;
+  /**
+   * Adds bytes to the fragment being collected. Only the new bytes (and the
+   * few before them that could hold a split close tag) are searched, and the
+   * fragment is copied once at its end, so a large element costs linear time.
+   * Returns the bytes after the fragment's end, or null while it goes on.
+   */
+  private continueFragment(data: Buffer): Buffer | null {
+    const fragment = this.fragment!;
+    const window = fragment.tail.length === 0 ? data : Buffer.concat([fragment.tail, data]);
+    const found = window.indexOf(this.close);
+    if (found === -1) {
+      fragment.chunks.push(data);
+      fragment.tail = Buffer.from(window.subarray(Math.max(0, window.length - (this.close.length - 1))));
+      return null;
     }
-    const fragment = this.pending.subarray(0, end + this.close.length);
-    this.pending = this.pending.subarray(fragment.length);
-    this.inFragment = false;
+    const end = found + this.close.length - fragment.tail.length;
+    fragment.chunks.push(data.subarray(0, end));
+    this.fragment = null;
+    this.handleFragment(Buffer.concat(fragment.chunks));
+    return data.subarray(end);
+  }
 
+  /** Serves a complete fragment from the cache when it may, and decodes it otherwise. */
+  private handleFragment(fragment: Buffer): void {
     if (!this.cacheable(fragment)) {
       this.feed(fragment);
-      return true;
+      return;
     }
     const key = createHash('sha256').update(this.decoder.contextKey()).update('\n').update(fragment).digest('hex');
     if (this.cache.has(key)) {
       this.cache.reuse(key);
-      return true;
+      return;
     }
     this.currentKey = key;
     try {
@@ -152,7 +177,6 @@ export class FragmentReader {
     } finally {
       this.currentKey = null;
     }
-    return true;
   }
 
   /** Index of the next "<objects" that starts an element (followed by ">", "/" or white space), or -1. */
