@@ -117,7 +117,7 @@ function shapeObject(content: ObjectContent): CachedObject {
  * NotAuthenticated when the session expired mid-read. That is a session
  * failure, not a host without a firewall.
  */
-function rejectExpiredSession(content: ObjectContent, target: string): void {
+export function rejectExpiredSession(content: ObjectContent, target: string): void {
   if (missingFault(content, 'name') === 'NotAuthenticated' || missingFault(content, 'config.firewall') === 'NotAuthenticated') {
     throw new SoapFault('RetrievePropertiesEx', 'NotAuthenticated', 'properties came back in missingSet with NotAuthenticated', target);
   }

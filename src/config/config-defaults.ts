@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 
 import type { Config, LogLevel, VcenterConfig } from './config-types.js';
 import type { NotificationSettings } from './notification-types.js';
-import { SERVICE_DEFAULTS, applyServiceDefaults, type ChannelDocument, type ServiceDocument } from './service-config.js';
+import { SERVICE_DEFAULTS, applyChangeDefaults, applyServiceDefaults, type ChannelDocument, type ServiceDocument } from './service-config.js';
 
 /** Defaults of optional keys, the same values that schemas/config.schema.json states. */
 export const CONFIG_DEFAULTS = {
@@ -60,6 +60,7 @@ export function applyConfigDefaults(document: ConfigDocument, file: string): Dra
     log: { level: document.log?.level ?? CONFIG_DEFAULTS.logLevel },
     vcenters: document.vcenters.map((vcenter) => applyVcenterDefaults(vcenter, folder)),
     service: applyServiceDefaults(document),
+    changes: applyChangeDefaults(document),
     notifications: {
       channels: document.notifications?.channels ?? [],
       repeatCriticalAfterMinutes: document.notifications?.repeatCriticalAfterMinutes ?? SERVICE_DEFAULTS.repeatCriticalAfterMinutes,

@@ -2,7 +2,7 @@
 // passwords read. The JSON Schema in schemas/config.schema.json describes the
 // file, and these types describe what loadConfig returns.
 
-import type { NotificationSettings, ServiceSettings, WindowConfig } from './notification-types.js';
+import type { ChangeSettings, NotificationSettings, ServiceSettings, WindowConfig } from './notification-types.js';
 import type { Secret } from './secret.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -49,6 +49,7 @@ export interface Config {
   log: { level: LogLevel };
   vcenters: VcenterConfig[];
   service: ServiceSettings;
+  changes: ChangeSettings;
   notifications: NotificationSettings;
   /** Windows written in the config; windows added with `vdrift window add` live in the database. */
   windows: WindowConfig[];

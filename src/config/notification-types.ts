@@ -75,6 +75,15 @@ export interface WindowConfig {
   reason: string;
 }
 
+export interface ChangeSettings {
+  probeFirewallService: boolean;
+  probeTimeoutSeconds: number;
+  /** Accounts allowed to change firewalls; null when the config names none. */
+  authorizedAdmins: string[] | null;
+  broadChange: { rulesetsPerHost: number; hosts: number };
+  events: { enabled: boolean; watchSeconds: number; rereadDebounceSeconds: number; rereadRetrySeconds: number };
+}
+
 export interface ServiceSettings {
   /** Cron expression of the poll schedule (node-cron syntax, five or six fields). */
   schedule: string;

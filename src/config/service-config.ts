@@ -2,7 +2,7 @@
 // sections of the config, on a document that passed the JSON Schema.
 import { isAbsolute, resolve } from 'node:path';
 import type { Severity } from '../model/finding.js';
-import type { ServiceSettings, WindowConfig } from './notification-types.js';
+import type { ChangeSettings, ServiceSettings, WindowConfig } from './notification-types.js';
 
 export const SERVICE_DEFAULTS = {
   schedule: '*/15 * * * *',
@@ -21,6 +21,14 @@ export const SERVICE_DEFAULTS = {
   syslogProtocol: 'udp',
   syslogFacility: 'local0',
   syslogAppName: 'vdrift',
+  probeFirewallService: true,
+  probeTimeoutSeconds: 10,
+  broadChangeRulesets: 5,
+  broadChangeHosts: 5,
+  eventsEnabled: true,
+  eventWatchSeconds: 10,
+  rereadDebounceSeconds: 3,
+  rereadRetrySeconds: 60,
 } as const;
 
 /** A channel as written: at most one source for each secret. */
@@ -60,6 +68,30 @@ export interface ServiceDocument {
   health?: string | false;
   notifications?: NotificationsDocument;
   windows?: WindowConfig[];
+  probeFirewallService?: boolean;
+  probeTimeoutSeconds?: number;
+  authorizedAdmins?: string[];
+  broadChange?: { rulesetsPerHost?: number; hosts?: number };
+  events?: { enabled?: boolean; watchSeconds?: number; rereadDebounceSeconds?: number; rereadRetrySeconds?: number };
+}
+
+export function applyChangeDefaults(document: ServiceDocument): ChangeSettings {
+  const events = document.events ?? {};
+  return {
+    probeFirewallService: document.probeFirewallService ?? SERVICE_DEFAULTS.probeFirewallService,
+    probeTimeoutSeconds: document.probeTimeoutSeconds ?? SERVICE_DEFAULTS.probeTimeoutSeconds,
+    authorizedAdmins: document.authorizedAdmins ?? null,
+    broadChange: {
+      rulesetsPerHost: document.broadChange?.rulesetsPerHost ?? SERVICE_DEFAULTS.broadChangeRulesets,
+      hosts: document.broadChange?.hosts ?? SERVICE_DEFAULTS.broadChangeHosts,
+    },
+    events: {
+      enabled: events.enabled ?? SERVICE_DEFAULTS.eventsEnabled,
+      watchSeconds: events.watchSeconds ?? SERVICE_DEFAULTS.eventWatchSeconds,
+      rereadDebounceSeconds: events.rereadDebounceSeconds ?? SERVICE_DEFAULTS.rereadDebounceSeconds,
+      rereadRetrySeconds: events.rereadRetrySeconds ?? SERVICE_DEFAULTS.rereadRetrySeconds,
+    },
+  };
 }
 
 export function applyServiceDefaults(document: ServiceDocument): ServiceSettings {

@@ -76,7 +76,7 @@ class HostJudge {
   ) {}
 
   findings(state: FirewallState): Finding[] {
-    const drafts: FindingDraft[] = this.defaultPolicy(state);
+    const drafts: FindingDraft[] = [...this.firewallService(state), ...this.defaultPolicy(state)];
     const present = new Set<string>();
     for (const ruleset of state.rulesets) {
       present.add(ruleset.key);
@@ -92,18 +92,38 @@ class HostJudge {
     return drafts.map(this.make);
   }
 
+  /** A firewall switched off voids every ruleset; only esxcli over the API can tell. */
+  private firewallService(state: FirewallState): FindingDraft[] {
+    const service = this.input.host.firewallService;
+    if (service?.status !== 'ok' || service.enabled) {
+      return [];
+    }
+    return [
+      {
+        rule: 'firewall-disabled',
+        expected: { enabled: true },
+        actual: { enabled: false, defaultAction: service.defaultAction, loaded: service.loaded, defaultPolicy: state.defaultPolicy },
+        message: `the firewall is switched off ${this.where}, so no ruleset or default policy applies`,
+      },
+    ];
+  }
+
   private defaultPolicy(state: FirewallState): FindingDraft[] {
     const expected = this.baseline.defaultPolicy;
-    const actual = state.defaultPolicy;
+    const service = this.input.host.firewallService;
+    const esxcliPasses = service?.status === 'ok' && service.defaultAction.toUpperCase() === 'PASS';
+    // esxcli reports one DefaultAction for both directions; where it says
+    // PASS while defaultPolicy says blocked, both values are shown.
+    const actual = service?.status === 'ok' ? { ...state.defaultPolicy, esxcliDefaultAction: service.defaultAction } : state.defaultPolicy;
     const open: string[] = [];
     const unknown: string[] = [];
     for (const direction of ['incomingBlocked', 'outgoingBlocked'] as const) {
       if (expected[direction] !== true) {
         continue;
       }
-      if (actual[direction] === false) {
+      if (state.defaultPolicy[direction] === false || esxcliPasses) {
         open.push(direction === 'incomingBlocked' ? 'incoming' : 'outgoing');
-      } else if (actual[direction] === undefined) {
+      } else if (state.defaultPolicy[direction] === undefined) {
         unknown.push(direction === 'incomingBlocked' ? 'incoming' : 'outgoing');
       }
     }

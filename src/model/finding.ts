@@ -1,3 +1,5 @@
+import type { StoredAttribution } from './attribution.js';
+
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -65,6 +67,8 @@ export interface StoredFinding extends Finding {
   /** Change ticket of the window the finding opened in, kept after the window ends. */
   windowTicket: string | null;
   notifiedAt: string | null;
+  /** Who made the change behind the finding, from vCenter events, when known. */
+  attribution: StoredAttribution | null;
 }
 
 export function severityRank(severity: Severity): number {

@@ -33,10 +33,17 @@ export interface HostIdentity {
   apiVersion: string | null;
 }
 
+/** The firewall's on/off state from `esxcli network firewall get`, or why it is unknown. */
+export type ServiceProbe =
+  | { status: 'ok'; enabled: boolean; defaultAction: string; loaded: boolean }
+  | { status: 'unknown'; error: string };
+
 /** Observation of one host in one poll. */
 export interface HostObservation extends HostIdentity {
   /** Null when the host's firewall could not be read; `notChecked` then gives the reason. */
   snapshot: Snapshot | null;
   /** Set when the host cannot be judged in this poll, even if a snapshot was read. */
   notChecked?: { reason: NotCheckedReason; detail: string };
+  /** Absent when no probe ran (probes off, or the host was not judged). */
+  firewallService?: ServiceProbe;
 }

@@ -11,6 +11,7 @@ import type { Notification, NotificationItem, NotificationReason } from '../mode
 import type { NotifiableFinding } from '../store/finding-holds.js';
 import type { Transition } from '../store/findings.js';
 import type { Store } from '../store/store.js';
+import { INTERVAL_RULES } from '../drift/changes.js';
 import { groupItems } from './group.js';
 import { holdFor, type HoldContext } from './holds.js';
 import { highestSeverity, summarize } from './summary.js';
@@ -77,7 +78,8 @@ function fromTransitions(store: Store, input: PlanInput, context: HoldContext): 
       const up = severityRank(transition.severity) > severityRank(transition.previousSeverity ?? 'info');
       store.holds.markRenotified(finding.id, input.now);
       items.push(itemOf(finding, up ? 'escalated' : 'de-escalated', transition.previousSeverity));
-    } else if (transition.kind === 'resolved' && finding.notifiedAt && finding.holdKind !== 'exception') {
+    } else if (transition.kind === 'resolved' && finding.notifiedAt && finding.holdKind !== 'exception' && !INTERVAL_RULES.has(finding.rule)) {
+      // Interval findings resolve by themselves when their interval passes; that is no news.
       items.push(itemOf(finding, 'resolved', null));
     }
   }
@@ -133,7 +135,7 @@ function itemOf(finding: NotifiableFinding, reason: NotificationReason, previous
     firstSeen: finding.firstSeen,
     resolvedAt: finding.resolvedAt,
     ticket: finding.windowTicket,
-    attribution: null,
+    attribution: finding.attribution ? { userName: finding.attribution.userName, at: finding.attribution.at, eventTypeId: finding.attribution.eventTypeId } : null,
   };
 }
 

@@ -1,33 +1,21 @@
 // One poll of one vCenter: fetch everything first (async), then record it in
 // one synchronous transaction together with the notifications it causes. A
 // vCenter that fails is recorded as a failed poll; it never stops the others.
-import { performance } from 'node:perf_hooks';
-import type { Config, VcenterConfig } from '../config/config-types.js';
-import type { ExceptionEntry } from '../config/exceptions.js';
-import { collectHosts, type CollectOptions, type Collection } from '../collect/collect.js';
-import type { LoadedBaseline } from '../model/baseline.js';
+import type { VcenterConfig } from '../config/config-types.js';
 import type { Logger } from '../model/logger.js';
-import { planNotifications } from '../notify/plan.js';
 import type { Transition } from '../store/findings.js';
-import type { PollOutcome } from '../store/polls.js';
-import type { Store } from '../store/store.js';
-import { VcenterSession } from '../vsphere/session.js';
-import { recordPoll, type RecordResult } from './record-poll.js';
-import { loadObjectCache } from './stored-objects.js';
-import { transportOptions } from './transport-options.js';
+import type { PollKind, PollOutcome } from '../store/polls.js';
+import { VcenterPoller } from './poller.js';
+import type { WriteContext } from './write-poll.js';
 
-export interface PollContext {
-  store: Store;
-  baselines: readonly LoadedBaseline[];
-  /** Exceptions from the reviewed files; exceptions added on the command line are in the store. */
-  exceptions: readonly ExceptionEntry[];
-  settings: Pick<Config, 'service' | 'notifications' | 'windows'>;
+export interface PollContext extends WriteContext {
   logger: Logger;
   now?: () => Date;
 }
 
 export interface VcenterPollResult {
   vcenter: string;
+  kind: PollKind;
   pollId: number;
   outcome: PollOutcome;
   error: string | null;
@@ -47,130 +35,7 @@ export interface VcenterPollResult {
   notificationsQueued: number;
 }
 
-interface Fetched {
-  collection: Collection | null;
-  error: string | null;
-  roundTrips: number;
-}
-
-/**
- * Polls one vCenter again and again with one session, so a long-running
- * service logs in once and again only when the session expires.
- */
-export class VcenterPoller {
-  private session: VcenterSession | null = null;
-  private readonly logger: Logger;
-
-  constructor(
-    readonly vcenter: VcenterConfig,
-    private readonly context: PollContext,
-  ) {
-    this.logger = context.logger.child({ vcenter: vcenter.name });
-  }
-
-  /** Polls once. With `signal` aborted before the read finishes, nothing is written and null is returned. */
-  async poll(signal?: AbortSignal): Promise<VcenterPollResult | null> {
-    const now = this.context.now ?? (() => new Date());
-    const { store } = this.context;
-    const started = now();
-    const cache = loadObjectCache(store, this.vcenter.name);
-    const knownHosts = store.hosts.countActive(this.vcenter.name);
-    const roundTripsBefore = this.session?.roundTrips ?? 0;
-    const fetched = await this.fetch({ maxObjects: this.vcenter.maxObjects, cache, knownHosts }, roundTripsBefore);
-    const finished = now();
-    if (signal?.aborted) {
-      return null;
-    }
-
-    const outcome = outcomeOf(fetched.collection);
-    const writeStarted = performance.now();
-    const { record, queued } = store.write(() => this.record(fetched, outcome, started, finished, cache.decoded));
-    const writeMs = Math.round(performance.now() - writeStarted);
-    const fetchMs = finished.getTime() - started.getTime();
-    const result: VcenterPollResult = {
-      vcenter: this.vcenter.name,
-      pollId: record.pollId,
-      outcome,
-      error: fetched.error,
-      hostsSeen: record.hostsSeen,
-      hostsChecked: record.hostsChecked,
-      hostsEvaluated: record.hostsEvaluated,
-      roundTrips: fetched.roundTrips,
-      durationMs: fetchMs + writeMs,
-      fetchMs,
-      writeMs,
-      objectsDecoded: fetched.collection ? cache.decoded.length : 0,
-      objectsReused: fetched.collection ? cache.reused : 0,
-      transitions: record.transitions,
-      notificationsQueued: queued,
-    };
-    logResult(this.logger, result);
-    return result;
-  }
-
-  /** Logs out and closes connections; the next poll logs in again. */
-  async close(): Promise<void> {
-    const session = this.session;
-    this.session = null;
-    await session?.close();
-  }
-
-  private record(fetched: Fetched, outcome: PollOutcome, started: Date, finished: Date, decoded: ReturnType<typeof loadObjectCache>['decoded']): { record: RecordResult; queued: number } {
-    const { store, settings } = this.context;
-    const at = finished.toISOString();
-    const record = recordPoll(store, {
-      vcenter: this.vcenter.name,
-      username: this.vcenter.username,
-      startedAt: started.toISOString(),
-      finishedAt: at,
-      outcome,
-      error: fetched.error,
-      hosts: fetched.collection?.hosts ?? [],
-      roundTrips: fetched.roundTrips,
-      apiVersion: fetched.collection?.about.apiVersion ?? null,
-      baselines: this.context.baselines,
-      decoded: fetched.collection ? decoded : [],
-      unreachableAfter: settings.service.unreachableAfter,
-    });
-    store.windows.syncConfig(settings.windows, at);
-    store.exceptions.syncFiles(this.context.exceptions, at);
-    const plan = planNotifications(store, {
-      vcenter: this.vcenter.name,
-      pollId: record.pollId,
-      now: at,
-      transitions: record.transitions,
-      settings: settings.notifications,
-      windows: store.windows.list(),
-      exceptions: store.exceptions.active(at),
-    });
-    return { record, queued: plan.queued };
-  }
-
-  private async fetch(options: CollectOptions, roundTripsBefore: number): Promise<Fetched> {
-    try {
-      this.session ??= new VcenterSession(await transportOptions(this.vcenter, this.logger), { username: this.vcenter.username, password: this.vcenter.password });
-      if (this.vcenter.tls.insecure) {
-        this.logger.warn('TLS certificate verification is off for this vCenter (tls.insecure in the config)');
-      }
-      const collection = await collectHosts(this.session, options);
-      return { collection, error: collection.error, roundTrips: this.session.roundTrips - roundTripsBefore };
-    } catch (err) {
-      const roundTrips = (this.session?.roundTrips ?? 0) - roundTripsBefore;
-      // A session that failed may be broken in ways a re-login does not show; start afresh next time.
-      await this.close();
-      return { collection: null, error: (err as Error).message ?? String(err), roundTrips };
-    }
-  }
-}
-
-function outcomeOf(collection: Collection | null): PollOutcome {
-  if (!collection) {
-    return 'failed';
-  }
-  return collection.complete ? 'complete' : 'incomplete';
-}
-
-function logResult(logger: Logger, result: VcenterPollResult): void {
+export function logResult(logger: Logger, result: VcenterPollResult): void {
   const fields = {
     pollId: result.pollId,
     outcome: result.outcome,

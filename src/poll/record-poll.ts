@@ -6,15 +6,18 @@ import type { LoadedBaseline } from '../model/baseline.js';
 import type { HostObservation } from '../model/host.js';
 import { evaluateHost } from '../drift/evaluate.js';
 import { evaluateVcenter } from '../drift/evaluate-vcenter.js';
+import { INTERVAL_RULES } from '../drift/changes.js';
 import { matchBaseline, type BaselineMatch } from '../drift/match.js';
 import type { Transition } from '../store/findings.js';
 import { sameState, type HostRow, type HostStateKey, type PollStamp } from '../store/hosts.js';
-import type { PollOutcome } from '../store/polls.js';
+import type { PollKind, PollOutcome } from '../store/polls.js';
 import type { Store } from '../store/store.js';
 import type { ObjectCache } from '../collect/object-cache.js';
 import { saveDecodedObjects } from './stored-objects.js';
 
 export interface PollRecord {
+  /** An inventory poll reads every host; a host poll re-reads one after its firewall events. */
+  kind: PollKind;
   vcenter: string;
   /** The vCenter account, named in findings about its permissions. */
   username: string;
@@ -34,6 +37,7 @@ export interface PollRecord {
 
 export interface RecordResult {
   pollId: number;
+  vcenterId: number;
   hostsSeen: number;
   hostsChecked: number;
   hostsEvaluated: number;
@@ -43,12 +47,12 @@ export interface RecordResult {
 
 export function recordPoll(store: Store, record: PollRecord): RecordResult {
   const vcenterId = store.polls.vcenterId(record.vcenter);
-  const pollId = store.polls.start(vcenterId, record.startedAt, record.finishedAt, record.outcome, record.error);
+  const pollId = store.polls.start(vcenterId, record.startedAt, record.finishedAt, record.outcome, record.error, record.kind);
   const stamp: PollStamp = { pollId, at: record.finishedAt };
   const baselineIds = store.baselines.register(record.baselines, record.finishedAt);
   const known = store.hosts.forVcenter(vcenterId);
   const snapshotsPut = new Set<string>();
-  const result: RecordResult = { pollId, hostsSeen: record.hosts.length, hostsChecked: 0, hostsEvaluated: 0, hostsRemoved: 0, transitions: [] };
+  const result: RecordResult = { pollId, vcenterId, hostsSeen: record.hosts.length, hostsChecked: 0, hostsEvaluated: 0, hostsRemoved: 0, transitions: [] };
 
   for (const host of record.hosts) {
     const row = known.get(host.moid) ?? store.hosts.insert(vcenterId, host, stamp);
@@ -68,9 +72,9 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
     result.hostsChecked += checked ? 1 : 0;
   }
 
-  // Only a complete poll proves that a host is gone; an incomplete one
-  // leaves every unseen host with its last state and open findings.
-  if (record.outcome === 'complete') {
+  // Only a complete inventory poll proves that a host is gone; an incomplete
+  // one leaves every unseen host with its last state and open findings.
+  if (record.kind === 'inventory' && record.outcome === 'complete') {
     for (const row of known.values()) {
       if (row.removedAt === null) {
         result.transitions.push(...removeHost(store, row, stamp));
@@ -79,7 +83,9 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
     }
   }
 
-  result.transitions.push(...judgeVcenter(store, record, vcenterId, stamp));
+  if (record.kind === 'inventory') {
+    result.transitions.push(...judgeVcenter(store, record, vcenterId, stamp));
+  }
   saveDecodedObjects(store, vcenterId, record.decoded);
   store.polls.setCounts(pollId, { hostsSeen: result.hostsSeen, hostsChecked: result.hostsChecked, roundTrips: record.roundTrips, apiVersion: record.apiVersion });
   return result;
@@ -112,7 +118,16 @@ function stateKey(host: HostObservation, match: BaselineMatch, baselineIds: Map<
     reason = match.kind === 'none' ? 'no-baseline' : 'baseline-conflict';
     detail = null;
   }
-  return { snapshotHash: host.snapshot?.hash ?? null, notCheckedReason: reason, notCheckedDetail: detail, baselineVersionId };
+  return { snapshotHash: host.snapshot?.hash ?? null, notCheckedReason: reason, notCheckedDetail: detail, baselineVersionId, serviceState: serviceState(host) };
+}
+
+/** The probe result as stored in the state key; the fault text stays out so that varying messages do not start new states. */
+function serviceState(host: HostObservation): string | null {
+  const probe = host.firewallService;
+  if (!probe) {
+    return null;
+  }
+  return probe.status === 'ok' ? JSON.stringify({ enabled: probe.enabled, defaultAction: probe.defaultAction, loaded: probe.loaded }) : 'unknown';
 }
 
 function evaluateChanged(
@@ -128,9 +143,7 @@ function evaluateChanged(
   const previous = previousHash ? store.snapshots.state(previousHash) : null;
   const open = store.findings.openForHost(row.id);
   const findings = evaluateHost({ vcenter, host, baseline: match, previous, open: new Set(open.map((f) => f.fingerprint)) });
-  // A host that cannot be judged neither confirms nor resolves its other
-  // findings: only its host-not-checked finding follows this poll.
-  const affected = key.notCheckedReason === null ? open : open.filter((finding) => finding.rule === 'host-not-checked');
+  const affected = open.filter((finding) => judgedNow(finding.rule, key));
   const transitions = store.findings.reconcile(
     {
       hostId: row.id,
@@ -152,6 +165,22 @@ function lastSeenOf(row: HostRow, rule: string): PollStamp {
     return { at: row.lastSeenAt, pollId: row.lastSeenPollId };
   }
   return { at: row.lastCheckedAt, pollId: row.lastCheckedPollId! };
+}
+
+/**
+ * Whether this evaluation decides about open findings of `rule`. A host that
+ * cannot be judged neither confirms nor resolves its other findings, only
+ * its host-not-checked finding. Without a probe result firewall-disabled
+ * stays as it was, and interval rules are judged per poll interval, not here.
+ */
+function judgedNow(rule: string, key: HostStateKey): boolean {
+  if (INTERVAL_RULES.has(rule)) {
+    return false;
+  }
+  if (key.notCheckedReason !== null) {
+    return rule === 'host-not-checked';
+  }
+  return rule !== 'firewall-disabled' || (key.serviceState !== null && key.serviceState !== 'unknown');
 }
 
 function removeHost(store: Store, row: HostRow, stamp: PollStamp): Transition[] {

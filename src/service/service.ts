@@ -9,7 +9,7 @@ import type { ExceptionEntry } from '../config/exceptions.js';
 import type { LoadedBaseline } from '../model/baseline.js';
 import type { Logger } from '../model/logger.js';
 import { OutboxDeliverer, type DeliverFunction } from '../notify/deliverer.js';
-import { VcenterPoller } from '../poll/poll-vcenter.js';
+import { VcenterPoller } from '../poll/poller.js';
 import type { Store } from '../store/store.js';
 import { HealthServer } from './health-server.js';
 import { newVcenterStatus, recordResult, renderMetrics, type VcenterStatus } from './metrics.js';

@@ -1,5 +1,6 @@
 // The notification side of findings: whether an open finding's opening has
 // been notified, what holds it back, and when it was last notified.
+import type { StoredAttribution } from '../model/attribution.js';
 import type { RuleId, Severity } from '../model/finding.js';
 import type { Db } from './database.js';
 
@@ -29,15 +30,16 @@ export interface NotifiableFinding {
   lastNotifiedAt: string | null;
   /** Whether the finding's host is in vSphere maintenance mode now. */
   inMaintenance: boolean;
+  attribution: StoredAttribution | null;
 }
 
 const COLUMNS = `f.id, f.fingerprint, f.rule, f.severity, f.status, f.vcenter, f.cluster, f.host, f.host_moid AS hostMoid,
   f.ruleset, f.expected, f.actual, f.message, f.first_seen_at AS firstSeen, f.resolved_at AS resolvedAt,
   f.hold_kind AS holdKind, f.hold_ref AS holdRef, f.window_ticket AS windowTicket, f.notified_at AS notifiedAt,
-  f.last_notified_at AS lastNotifiedAt, coalesce(h.in_maintenance, 0) AS inMaintenance`;
+  f.last_notified_at AS lastNotifiedAt, coalesce(h.in_maintenance, 0) AS inMaintenance, f.attribution`;
 const FROM = 'FROM findings f LEFT JOIN hosts h ON h.id = f.host_id';
 
-type Row = Omit<NotifiableFinding, 'expected' | 'actual' | 'inMaintenance'> & { expected: string; actual: string; inMaintenance: number };
+type Row = Omit<NotifiableFinding, 'expected' | 'actual' | 'inMaintenance' | 'attribution'> & { expected: string; actual: string; inMaintenance: number; attribution: string | null };
 
 export class FindingHoldRepository {
   private readonly selectByIds;
@@ -123,6 +125,7 @@ export class FindingHoldRepository {
       expected: JSON.parse(row.expected) as unknown,
       actual: JSON.parse(row.actual) as unknown,
       inMaintenance: row.inMaintenance === 1,
+      attribution: row.attribution === null ? null : (JSON.parse(row.attribution) as StoredAttribution),
     }));
   }
 }

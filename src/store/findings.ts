@@ -3,6 +3,7 @@
 // again, and resolves when a poll that judged its host no longer does.
 // Opening and resolving are kept on the finding row, severity changes in
 // finding_severity_changes; the poll returns all three as transitions.
+import { attributed, type StoredAttribution } from '../model/attribution.js';
 import { canonicalJson } from '../model/canonical.js';
 import type { Finding, FindingHold, Severity, StoredFinding } from '../model/finding.js';
 import type { Db } from './database.js';
@@ -10,6 +11,7 @@ import type { PollStamp } from './hosts.js';
 
 export interface OpenFinding {
   id: number;
+  hostId: number | null;
   fingerprint: string;
   rule: string;
   severity: Severity;
@@ -17,6 +19,8 @@ export interface OpenFinding {
   actual: string;
   message: string;
   baselineVersionId: number | null;
+  /** JSON StoredAttribution, or null. */
+  attribution: string | null;
 }
 
 export type TransitionKind = 'opened' | 'severity-changed' | 'resolved';
@@ -45,7 +49,7 @@ export interface FindingFilter {
 const LIST_COLUMNS = `id, fingerprint, rule, severity, vcenter, host, host_moid AS hostMoid, cluster, ruleset, expected, actual,
   message, status, first_seen_at AS firstSeen, seen_until AS lastSeen, resolved_at AS resolvedAt, resolution,
   baseline_id AS baselineId, baseline_version AS baselineVersion, baseline_hash AS baselineHash, hold_kind AS holdKind,
-  hold_ref AS holdRef, window_ticket AS windowTicket, notified_at AS notifiedAt`;
+  hold_ref AS holdRef, window_ticket AS windowTicket, notified_at AS notifiedAt, attribution`;
 
 export class FindingRepository {
   private readonly selectOpenForHost;
@@ -55,9 +59,11 @@ export class FindingRepository {
   private readonly updateSeen;
   private readonly resolveStmt;
   private readonly insertSeverityChange;
+  private readonly selectOpenByRules;
+  private readonly updateAttribution;
 
   constructor(private readonly db: Db) {
-    const openColumns = `id, fingerprint, rule, severity, expected, actual, message, baseline_version_id AS baselineVersionId`;
+    const openColumns = `id, host_id AS hostId, fingerprint, rule, severity, expected, actual, message, baseline_version_id AS baselineVersionId, attribution`;
     this.selectOpenForHost = db.prepare(`SELECT ${openColumns} FROM findings WHERE host_id = ? AND status = 'open'`);
     this.selectOpenWithoutHost = db.prepare(`SELECT ${openColumns} FROM findings WHERE host_id IS NULL AND vcenter = ? AND status = 'open'`);
     // Positional parameters: on first polls this runs once per finding, and
@@ -80,6 +86,10 @@ export class FindingRepository {
               resolution = @resolution
        WHERE id = @id`,
     );
+    this.selectOpenByRules = db.prepare(
+      `SELECT ${openColumns} FROM findings WHERE vcenter = ? AND status = 'open' AND rule IN (SELECT value FROM json_each(?))`,
+    );
+    this.updateAttribution = db.prepare('UPDATE findings SET attribution = ?, severity = ?, message = ? WHERE id = ?');
     this.insertSeverityChange = db.prepare(
       `INSERT INTO finding_severity_changes (finding_id, poll_id, at, severity, previous_severity)
        VALUES (?, ?, ?, ?, ?)`,
@@ -88,6 +98,16 @@ export class FindingRepository {
 
   openForHost(hostId: number): OpenFinding[] {
     return this.selectOpenForHost.all(hostId) as OpenFinding[];
+  }
+
+  /** Open findings of these rules in a vCenter, with and without a host. */
+  openByRules(vcenter: string, rules: readonly string[]): OpenFinding[] {
+    return this.selectOpenByRules.all(vcenter, JSON.stringify(rules)) as OpenFinding[];
+  }
+
+  /** Records who made the change behind a finding, with the severity and message that follow from it. */
+  setAttribution(id: number, attribution: StoredAttribution, severity: Severity, message: string): void {
+    this.updateAttribution.run(JSON.stringify(attribution), severity, message, id);
   }
 
   openWithoutHost(vcenter: string): OpenFinding[] {
@@ -157,7 +177,9 @@ export class FindingRepository {
     transitions.push({ findingId: Number(result.lastInsertRowid), kind: 'opened', severity: finding.severity, previousSeverity: null, fingerprint: finding.fingerprint });
   }
 
-  private keep(scope: ReconcileScope, row: OpenFinding, finding: Finding, stamp: PollStamp, transitions: Transition[]): void {
+  private keep(scope: ReconcileScope, row: OpenFinding, evaluated: Finding, stamp: PollStamp, transitions: Transition[]): void {
+    // An escalation for an unauthorized change stays while the finding is open.
+    const finding = attributed(evaluated, row.attribution === null ? null : (JSON.parse(row.attribution) as StoredAttribution));
     const expected = canonicalJson(finding.expected);
     const actual = canonicalJson(finding.actual);
     const changed =
@@ -208,12 +230,14 @@ interface StoredRow {
   holdRef: string | null;
   windowTicket: string | null;
   notifiedAt: string | null;
+  attribution: string | null;
 }
 
 function toStoredFinding(row: StoredRow): StoredFinding {
-  const { baselineId, baselineVersion, baselineHash, holdKind, holdRef, ...rest } = row;
+  const { baselineId, baselineVersion, baselineHash, holdKind, holdRef, attribution, ...rest } = row;
   return {
     ...rest,
+    attribution: attribution === null ? null : (JSON.parse(attribution) as StoredAttribution),
     expected: JSON.parse(row.expected),
     actual: JSON.parse(row.actual),
     baseline: baselineId === null ? null : { id: baselineId, version: baselineVersion!, hash: baselineHash! },

@@ -18,6 +18,7 @@ export interface HostRow {
   snapshotHash: string | null;
   notCheckedReason: string | null;
   baselineVersionId: number | null;
+  serviceState: string | null;
 }
 
 export interface HostStateKey {
@@ -25,6 +26,8 @@ export interface HostStateKey {
   notCheckedReason: string | null;
   notCheckedDetail: string | null;
   baselineVersionId: number | null;
+  /** The esxcli firewall state as JSON, `"unknown"` when the probe failed, or null without a probe. */
+  serviceState: string | null;
 }
 
 export interface HostLookup {
@@ -53,7 +56,8 @@ export function sameState(row: HostRow, key: HostStateKey): boolean {
     row.stateId !== null &&
     row.snapshotHash === key.snapshotHash &&
     row.notCheckedReason === key.notCheckedReason &&
-    row.baselineVersionId === key.baselineVersionId
+    row.baselineVersionId === key.baselineVersionId &&
+    row.serviceState === key.serviceState
   );
 }
 
@@ -70,6 +74,7 @@ export class HostRepository {
   private readonly byName;
   private readonly selectFragments;
   private readonly countActiveStmt;
+  private readonly currentHash;
   private readonly updateFragment;
 
   constructor(db: Db) {
@@ -77,7 +82,8 @@ export class HostRepository {
       `SELECT h.id, h.moid, h.name, h.last_seen_at AS lastSeenAt, h.last_seen_poll_id AS lastSeenPollId,
               h.last_checked_at AS lastCheckedAt, h.last_checked_poll_id AS lastCheckedPollId,
               h.removed_at AS removedAt, h.current_state_id AS stateId, s.snapshot_hash AS snapshotHash,
-              s.not_checked_reason AS notCheckedReason, s.baseline_version_id AS baselineVersionId
+              s.not_checked_reason AS notCheckedReason, s.baseline_version_id AS baselineVersionId,
+              s.service_state AS serviceState
        FROM hosts h LEFT JOIN host_states s ON s.id = h.current_state_id
        WHERE h.vcenter_id = ?`,
     );
@@ -90,14 +96,14 @@ export class HostRepository {
     this.touchHost = db.prepare(
       `UPDATE hosts SET name = @name, cluster = @cluster, connection_state = @connectionState,
               in_maintenance = @inMaintenance, product_version = @productVersion, api_version = @apiVersion,
-              last_seen_at = @at, last_seen_poll_id = @pollId, removed_at = NULL
+              last_seen_at = @at, last_seen_poll_id = @pollId, removed_at = NULL, service_error = @serviceError
        WHERE id = @id`,
     );
     this.markChecked = db.prepare('UPDATE hosts SET last_checked_at = ?, last_checked_poll_id = ? WHERE id = ?');
     this.insertState = db.prepare(
       `INSERT INTO host_states (host_id, snapshot_hash, not_checked_reason, not_checked_detail, baseline_version_id,
-                                first_poll_id, first_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+                                service_state, first_poll_id, first_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.closeState = db.prepare('UPDATE host_states SET last_poll_id = ?, last_seen_at = ? WHERE id = ?');
     this.setCurrent = db.prepare('UPDATE hosts SET current_state_id = ? WHERE id = ?');
@@ -117,7 +123,18 @@ export class HostRepository {
     this.countActiveStmt = db
       .prepare('SELECT count(*) FROM hosts h JOIN vcenters v ON v.id = h.vcenter_id WHERE v.name = ? AND h.removed_at IS NULL')
       .pluck();
+    this.currentHash = db
+      .prepare(
+        `SELECT s.snapshot_hash FROM hosts h JOIN vcenters v ON v.id = h.vcenter_id JOIN host_states s ON s.id = h.current_state_id
+         WHERE v.name = ? AND h.moid = ?`,
+      )
+      .pluck();
     this.updateFragment = db.prepare('UPDATE hosts SET fragment_key = ?, observation = ? WHERE vcenter_id = ? AND moid = ?');
+  }
+
+  /** Returns the snapshot hash of a host's current state, or null. */
+  currentSnapshotHash(vcenter: string, moid: string): string | null {
+    return (this.currentHash.get(vcenter, moid) as string | null | undefined) ?? null;
   }
 
   /** Counts the hosts of a vCenter that the last complete poll still saw. */
@@ -159,12 +176,13 @@ export class HostRepository {
       snapshotHash: null,
       notCheckedReason: null,
       baselineVersionId: null,
+      serviceState: null,
     };
   }
 
   /** Records that the host was seen in this poll, and judged if `checked`. */
   touch(row: HostRow, host: HostObservation, stamp: PollStamp, checked: boolean): void {
-    this.touchHost.run({ id: row.id, ...identity(host), ...stamp });
+    this.touchHost.run({ id: row.id, ...identity(host), ...stamp, serviceError: host.firewallService?.status === 'unknown' ? host.firewallService.error : null });
     if (checked) {
       this.markChecked.run(stamp.at, stamp.pollId, row.id);
     }
@@ -176,7 +194,7 @@ export class HostRepository {
       this.closeState.run(row.lastSeenPollId, row.lastSeenAt, row.stateId);
     }
     const stateId = Number(
-      this.insertState.run(row.id, key.snapshotHash, key.notCheckedReason, key.notCheckedDetail, key.baselineVersionId, stamp.pollId, stamp.at)
+      this.insertState.run(row.id, key.snapshotHash, key.notCheckedReason, key.notCheckedDetail, key.baselineVersionId, key.serviceState, stamp.pollId, stamp.at)
         .lastInsertRowid,
     );
     this.setCurrent.run(stateId, row.id);

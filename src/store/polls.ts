@@ -2,6 +2,9 @@ import type { Db } from './database.js';
 
 export type PollOutcome = 'complete' | 'incomplete' | 'failed';
 
+/** An inventory poll reads every host; a host poll re-reads one host after its firewall events. */
+export type PollKind = 'inventory' | 'host';
+
 export interface PollRow {
   id: number;
   vcenter: string;
@@ -33,14 +36,14 @@ export class PollRepository {
     this.upsertVcenter = db.prepare('INSERT INTO vcenters (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
     this.selectVcenter = db.prepare('SELECT id FROM vcenters WHERE name = ?').pluck();
     this.insert = db.prepare(
-      `INSERT INTO polls (vcenter_id, started_at, finished_at, outcome, error)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO polls (vcenter_id, started_at, finished_at, outcome, error, kind)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.update = db.prepare(
       `UPDATE polls SET hosts_seen = ?, hosts_checked = ?, round_trips = ?, api_version = ?
        WHERE id = ?`,
     );
-    this.outcomes = db.prepare('SELECT outcome FROM polls WHERE vcenter_id = ? ORDER BY id DESC').pluck();
+    this.outcomes = db.prepare(`SELECT outcome FROM polls WHERE vcenter_id = ? AND kind = 'inventory' ORDER BY id DESC`).pluck();
     this.latest = db.prepare(
       `SELECT p.id, v.name AS vcenter, p.started_at AS startedAt, p.finished_at AS finishedAt, p.outcome,
               p.error, p.hosts_seen AS hostsSeen, p.hosts_checked AS hostsChecked, p.round_trips AS roundTrips
@@ -71,8 +74,8 @@ export class PollRepository {
     return this.selectVcenter.get(name) as number;
   }
 
-  start(vcenterId: number, startedAt: string, finishedAt: string, outcome: PollOutcome, error: string | null): number {
-    return Number(this.insert.run(vcenterId, startedAt, finishedAt, outcome, error).lastInsertRowid);
+  start(vcenterId: number, startedAt: string, finishedAt: string, outcome: PollOutcome, error: string | null, kind: PollKind = 'inventory'): number {
+    return Number(this.insert.run(vcenterId, startedAt, finishedAt, outcome, error, kind).lastInsertRowid);
   }
 
   setCounts(pollId: number, counts: PollCounts): void {

@@ -3,6 +3,8 @@ import { ComputeResourceRepository } from './compute-resources.js';
 import { FindingHoldRepository } from './finding-holds.js';
 import { ExceptionRepository, WindowRepository } from './holds.js';
 import { OutboxRepository } from './outbox.js';
+import { EventRepository } from './events.js';
+import { IntervalRepository } from './intervals.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { FindingRepository } from './findings.js';
 import { HostRepository } from './hosts.js';
@@ -21,6 +23,8 @@ export class Store {
   readonly windows: WindowRepository;
   readonly exceptions: ExceptionRepository;
   readonly outbox: OutboxRepository;
+  readonly events: EventRepository;
+  readonly intervals: IntervalRepository;
 
   constructor(readonly db: Db) {
     this.polls = new PollRepository(db);
@@ -33,6 +37,8 @@ export class Store {
     this.windows = new WindowRepository(db);
     this.exceptions = new ExceptionRepository(db);
     this.outbox = new OutboxRepository(db);
+    this.events = new EventRepository(db);
+    this.intervals = new IntervalRepository(db);
   }
 
   static open(path: string, options?: OpenOptions): Store {

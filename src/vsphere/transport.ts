@@ -9,7 +9,7 @@ import axios, { type AxiosResponse } from 'axios';
 import { StringDecoder } from 'node:string_decoder';
 import { StreamingDecoder, DEFAULT_LIMITS, type DecoderLimits } from './xml/decoder.js';
 import { FragmentReader, type FragmentCache } from './xml/fragment-reader.js';
-import { dynamic, object, type Spec } from './xml/spec.js';
+import { object, type FieldSpec, type Spec } from './xml/spec.js';
 import { XmlDecodeError } from './xml/xml-error.js';
 import { envelope } from './envelope.js';
 import { SoapFault } from './soap-fault.js';
@@ -100,7 +100,7 @@ export class SoapTransport {
    * spec marked `stream` are handed to `onItem` as they complete instead of
    * being kept, so a caller can work on a page while it is still arriving.
    */
-  async call<T>(method: string, body: string, spec: Spec | null, onItem?: StreamHandler, fragments?: FragmentOptions): Promise<T> {
+  async call<T>(method: string, body: string, spec: Spec | FieldSpec | null, onItem?: StreamHandler, fragments?: FragmentOptions): Promise<T> {
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
     for (let attempt = 1; ; attempt += 1) {
       let delivered = false;
@@ -122,7 +122,7 @@ export class SoapTransport {
     }
   }
 
-  private async attempt<T>(method: string, body: string, spec: Spec | null, onItem: StreamHandler, fragments?: FragmentOptions): Promise<T> {
+  private async attempt<T>(method: string, body: string, spec: Spec | FieldSpec | null, onItem: StreamHandler, fragments?: FragmentOptions): Promise<T> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     this.roundTrips += 1;
@@ -170,7 +170,7 @@ export class SoapTransport {
   private async decode<T>(
     method: string,
     response: AxiosResponse<IncomingMessage>,
-    spec: Spec | null,
+    spec: Spec | FieldSpec | null,
     onItem?: StreamHandler,
     fragments?: FragmentOptions,
   ): Promise<T> {
@@ -184,6 +184,7 @@ export class SoapTransport {
     const rootSpec = object({
       Envelope: object({
         Body: object({
+          // A FieldSpec lets a method return an array, such as ReadNextEvents.
           [responseName]: object({ returnval: spec ?? object({}) }),
           Fault: FAULT_SPEC,
         }),

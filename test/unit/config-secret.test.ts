@@ -25,6 +25,13 @@ function sampleConfig(): Config {
       },
     ],
     service: { schedule: '*/15 * * * *', pollOnStart: true, concurrency: 4, unreachableAfter: 3, health: null },
+    changes: {
+      probeFirewallService: true,
+      probeTimeoutSeconds: 10,
+      authorizedAdmins: null,
+      broadChange: { rulesetsPerHost: 5, hosts: 5 },
+      events: { enabled: true, watchSeconds: 10, rereadDebounceSeconds: 3, rereadRetrySeconds: 60 },
+    },
     notifications: { channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, retryBaseSeconds: 30, maintenanceMode: 'hold' },
     windows: [],
   };

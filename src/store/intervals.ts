@@ -1,0 +1,103 @@
+// What happened to a vCenter's hosts between two inventory polls, read from
+// the host state history.
+import type { Db } from './database.js';
+
+export interface HostIntervalRow {
+  hostId: number;
+  moid: string;
+  name: string;
+  cluster: string | null;
+  /** Snapshot hash when the interval began, if one was read by then. */
+  beforeHash: string | null;
+  /** Latest snapshot hash. */
+  afterHash: string | null;
+  /** When each new snapshot within the interval was first seen. */
+  capturedAt: string[];
+}
+
+export interface InventoryPoll {
+  id: number;
+  finishedAt: string;
+}
+
+export class IntervalRepository {
+  private readonly previous;
+  private readonly changed;
+  private readonly hostByMoid;
+  private readonly hostById;
+  private readonly hashBefore;
+  private readonly latestHash;
+
+  constructor(db: Db) {
+    this.previous = db.prepare(
+      `SELECT id, finished_at AS finishedAt FROM polls
+       WHERE vcenter_id = ? AND kind = 'inventory' AND outcome != 'failed' AND id < ? ORDER BY id DESC LIMIT 1`,
+    );
+    this.changed = db.prepare(
+      `SELECT s.host_id AS hostId, s.snapshot_hash AS hash, s.first_seen_at AS seenAt
+       FROM host_states s JOIN hosts h ON h.id = s.host_id
+       WHERE h.vcenter_id = ? AND s.first_poll_id > ? ORDER BY s.id`,
+    );
+    this.hostByMoid = db.prepare('SELECT id, moid, name, cluster FROM hosts WHERE vcenter_id = ? AND moid = ?');
+    this.hostById = db.prepare('SELECT id, moid, name, cluster FROM hosts WHERE vcenter_id = ? AND id = ?');
+    this.hashBefore = db
+      .prepare('SELECT snapshot_hash FROM host_states WHERE host_id = ? AND first_poll_id <= ? AND snapshot_hash IS NOT NULL ORDER BY id DESC LIMIT 1')
+      .pluck();
+    this.latestHash = db.prepare('SELECT snapshot_hash FROM host_states WHERE host_id = ? AND snapshot_hash IS NOT NULL ORDER BY id DESC LIMIT 1').pluck();
+  }
+
+  /** The last inventory poll before `pollId` that read hosts, or null for a first poll. */
+  previousInventoryPoll(vcenterId: number, pollId: number): InventoryPoll | null {
+    return (this.previous.get(vcenterId, pollId) as InventoryPoll | undefined) ?? null;
+  }
+
+  /**
+   * Hosts whose state changed after poll `sincePollId`, plus the hosts named
+   * in `alsoMoids` (hosts with events), with their state before and now.
+   */
+  hostsChangedSince(vcenterId: number, sincePollId: number, alsoMoids: readonly string[]): HostIntervalRow[] {
+    const captured = new Map<number, string[]>();
+    for (const row of this.changed.all(vcenterId, sincePollId) as { hostId: number; hash: string | null; seenAt: string }[]) {
+      const times = captured.get(row.hostId) ?? [];
+      if (row.hash !== null) {
+        times.push(row.seenAt);
+      }
+      captured.set(row.hostId, times);
+    }
+    const rows = new Map<number, HostIntervalRow>();
+    const add = (host: HostIdentityRow): void => {
+      if (rows.has(host.id)) {
+        return;
+      }
+      rows.set(host.id, {
+        hostId: host.id,
+        moid: host.moid,
+        name: host.name,
+        cluster: host.cluster,
+        beforeHash: (this.hashBefore.get(host.id, sincePollId) as string | undefined) ?? null,
+        afterHash: (this.latestHash.get(host.id) as string | undefined) ?? null,
+        capturedAt: captured.get(host.id) ?? [],
+      });
+    };
+    for (const hostId of captured.keys()) {
+      const host = this.hostById.get(vcenterId, hostId) as HostIdentityRow | undefined;
+      if (host) {
+        add(host);
+      }
+    }
+    for (const moid of alsoMoids) {
+      const host = this.hostByMoid.get(vcenterId, moid) as HostIdentityRow | undefined;
+      if (host) {
+        add(host);
+      }
+    }
+    return [...rows.values()];
+  }
+}
+
+interface HostIdentityRow {
+  id: number;
+  moid: string;
+  name: string;
+  cluster: string | null;
+}
