@@ -31,7 +31,7 @@ interface Fetched {
 /** What a re-read of one host found. */
 export interface Reread {
   result: VcenterPollResult;
-  /** Whether the host's snapshot differs from the one stored before the re-read. */
+  /** Whether the re-read found drift: a new snapshot, or a finding opened or resolved. */
   changed: boolean;
 }
 
@@ -53,7 +53,7 @@ export class VcenterPoller {
     return this.exclusive(() => this.inventoryPoll(signal));
   }
 
-  /** Re-reads one host after its firewall events and records it as a host poll. */
+  /** Re-reads one host after its firewall events and records it as a host poll; null when aborted or the host is gone. */
   rereadHost(moid: string, signal?: AbortSignal): Promise<Reread | null> {
     return this.exclusive(() => this.hostPoll(moid, signal));
   }
@@ -122,7 +122,10 @@ export class VcenterPoller {
     const collection: Collection | null = host ? { about: {}, hosts: [host], pages: 1, complete: true, error: null } : null;
     const fetched: Fetched = { collection, events: null, error, roundTrips: (this.session?.roundTrips ?? 0) - roundTripsBefore };
     const result = this.write('host', fetched, started, now(), [], { decoded: host ? 1 : 0, reused: 0 });
-    return { result, changed: host?.snapshot !== null && host?.snapshot !== undefined && host.snapshot.hash !== before };
+    // A switched-off firewall leaves the ruleset state alone, so a finding
+    // opened or resolved by this read counts as a change too.
+    const snapshotChanged = host?.snapshot !== null && host?.snapshot !== undefined && host.snapshot.hash !== before;
+    return { result, changed: snapshotChanged || result.transitions.length > 0 };
   }
 
   private write(kind: 'inventory' | 'host', fetched: Fetched, started: Date, finished: Date, decoded: ReturnType<typeof loadObjectCache>['decoded'], objects: { decoded: number; reused: number }): VcenterPollResult {
@@ -180,9 +183,11 @@ export class VcenterPoller {
         this.logger.warn('TLS certificate verification is off for this vCenter (tls.insecure in the config)');
       }
       const session = await this.ensureSession();
+      // Events first: a change announced by an event read now is then in the
+      // host state read next, never the other way round.
+      const events = await this.readEvents();
       const collection = await collectHosts(session, { maxObjects: this.vcenter.maxObjects, cache, knownHosts });
       await this.probe(collection.hosts);
-      const events = await this.readEvents();
       return { collection, events, error: collection.error, roundTrips: session.roundTrips - roundTripsBefore };
     } catch (err) {
       const roundTrips = (this.session?.roundTrips ?? 0) - roundTripsBefore;

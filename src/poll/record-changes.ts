@@ -62,7 +62,8 @@ function attributeOpened(store: Store, record: ChangeRecord, transitions: readon
 function judgeInterval(store: Store, record: ChangeRecord, previous: { id: number; finishedAt: string }): Transition[] {
   const events = store.events.between(record.vcenterId, previous.finishedAt, record.stamp.at);
   const withEvents = [...new Set(events.map((event) => event.hostMoid).filter((moid): moid is string => moid !== null))];
-  const rows = store.intervals.hostsChangedSince(record.vcenterId, previous.id, withEvents);
+  const lookback = new Date(Date.parse(previous.finishedAt) - ATTRIBUTION_MARGIN_MS).toISOString();
+  const rows = store.intervals.hostsChangedSince(record.vcenterId, previous.id, withEvents, lookback);
   const state = (hash: string | null): FirewallState | null => (hash === null ? null : parsedState(hash, () => store.snapshots.body(hash) ?? '{"defaultPolicy":{},"rulesets":[]}'));
   const hosts: HostInterval[] = rows.map((row) => ({ moid: row.moid, name: row.name, cluster: row.cluster, before: state(row.beforeHash), after: state(row.afterHash), capturedAt: row.capturedAt }));
   const findings = evaluateChanges({ vcenter: record.vcenter, hosts, events, thresholds: record.settings.broadChange });

@@ -4,6 +4,7 @@ import { SEVERITIES } from '../model/finding.js';
 import type { DeliveryCounts } from '../notify/deliverer.js';
 import type { VcenterPollResult } from '../poll/poll-vcenter.js';
 import type { Store } from '../store/store.js';
+import type { RereadWatcher } from './rereads.js';
 
 /** What the service remembers about each vCenter's polls. */
 export interface VcenterStatus {
@@ -52,7 +53,7 @@ class Exposition {
   }
 }
 
-export function renderMetrics(statuses: ReadonlyMap<string, VcenterStatus>, deliveries: DeliveryCounts, store: Store): string {
+export function renderMetrics(statuses: ReadonlyMap<string, VcenterStatus>, deliveries: DeliveryCounts, store: Store, watchers: ReadonlyMap<string, RereadWatcher>): string {
   const out = new Exposition();
   const vcenters = [...statuses];
   out.add('vdrift_polls_total', 'counter', 'Polls since the service started, by vCenter and outcome.', vcenters.flatMap(([vcenter, status]) =>
@@ -73,6 +74,11 @@ export function renderMetrics(statuses: ReadonlyMap<string, VcenterStatus>, deli
     [{ channel, result: 'retried' }, deliveries.retried.get(channel) ?? 0],
     [{ channel, result: 'failed' }, deliveries.failed.get(channel) ?? 0],
   ] as Sample[]));
+  const watched = [...watchers];
+  out.add('vdrift_events_total', 'counter', 'Firewall events read between polls, by vCenter.', watched.map(([vcenter, w]) => [{ vcenter }, w.counts.events]));
+  out.add('vdrift_rereads_total', 'counter', 'Re-reads of single hosts after firewall events, by vCenter and result.', watched.flatMap(([vcenter, w]) =>
+    (['drift', 'no-observable-drift', 'failed'] as const).map((result): Sample => [{ vcenter, result }, w.counts.rereads.get(result) ?? 0]),
+  ));
   out.add('vdrift_outbox_messages', 'gauge', 'Messages in the outbox by channel and status; pending ones are the backlog.', store.outbox.countByStatus().map((row) => [{ channel: row.channel, status: row.status }, row.count]));
   return out.toString();
 }
@@ -83,5 +89,11 @@ function formatLabels(labels: Record<string, string>): string {
 }
 
 function formatValue(value: number): string {
-  return Number.isFinite(value) ? String(value) : value > 0 ? '+Inf' : value < 0 ? '-Inf' : 'NaN';
+  if (Number.isFinite(value)) {
+    return String(value);
+  }
+  if (Number.isNaN(value)) {
+    return 'NaN';
+  }
+  return value > 0 ? '+Inf' : '-Inf';
 }

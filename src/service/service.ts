@@ -12,6 +12,7 @@ import { OutboxDeliverer, type DeliverFunction } from '../notify/deliverer.js';
 import { VcenterPoller } from '../poll/poller.js';
 import type { Store } from '../store/store.js';
 import { HealthServer } from './health-server.js';
+import { RereadWatcher } from './rereads.js';
 import { newVcenterStatus, recordResult, renderMetrics, type VcenterStatus } from './metrics.js';
 
 export interface ServiceOptions {
@@ -53,6 +54,7 @@ export class VdriftService {
   private readonly statuses = new Map<string, VcenterStatus>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly deliverer: OutboxDeliverer;
+  private readonly watchers = new Map<string, RereadWatcher>();
   private readonly abort = new AbortController();
   private task: ScheduledTask | null = null;
   private deliveryTimer: NodeJS.Timeout | null = null;
@@ -85,11 +87,12 @@ export class VdriftService {
     const { config, logger } = this.options;
     let address: { host: string; port: number } | null = null;
     if (config.service.health) {
-      this.health = new HealthServer({ health: () => this.healthReport(), metrics: () => renderMetrics(this.statuses, this.deliverer.counts, this.options.store) });
+      this.health = new HealthServer({ health: () => this.healthReport(), metrics: () => renderMetrics(this.statuses, this.deliverer.counts, this.options.store, this.watchers) });
       const bound = await this.health.listen(config.service.health.host, config.service.health.port);
       address = { host: bound.address, port: bound.port };
     }
     this.task = cron.schedule(config.service.schedule, () => this.tick(), { name: 'vdrift-poll', logger: cronLogger(logger) });
+    this.startWatchers();
     this.deliveryTimer = setInterval(() => void this.deliverNow(), this.options.deliveryIntervalMs ?? 5000);
     logger.info('service started', { schedule: config.service.schedule, vcenters: config.vcenters.length, channels: config.notifications.channels.length, health: address });
     if (config.service.pollOnStart) {
@@ -113,6 +116,7 @@ export class VdriftService {
       clearInterval(this.deliveryTimer);
     }
     logger.info('service stopping', { pollsInFlight: this.running.size });
+    const watchersStopped = Promise.all([...this.watchers.values()].map((watcher) => watcher.stop()));
     const finished = Promise.allSettled([...this.running.values()]);
     const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), this.options.stopGraceMs ?? 30_000).unref());
     if ((await Promise.race([finished, grace])) === 'grace') {
@@ -124,10 +128,25 @@ export class VdriftService {
       await Promise.all(this.pollers.map((poller) => poller.close()));
     }
     await finished;
+    await watchersStopped;
     await this.deliverer.idle();
     await Promise.all(this.pollers.map((poller) => poller.close()));
     await this.health?.close();
     logger.info('service stopped');
+  }
+
+  private startWatchers(): void {
+    const { events } = this.options.config.changes;
+    if (!events.enabled) {
+      return;
+    }
+    const settings = { watchMs: events.watchSeconds * 1000, debounceMs: events.rereadDebounceSeconds * 1000, retryForMs: events.rereadRetrySeconds * 1000 };
+    for (const poller of this.pollers) {
+      const logger = this.options.logger.child({ vcenter: poller.vcenter.name, job: 'reread' });
+      const watcher = new RereadWatcher(poller, this.options.store, settings, logger, () => void this.deliverNow(), this.abort.signal);
+      watcher.start();
+      this.watchers.set(poller.vcenter.name, watcher);
+    }
   }
 
   /** Starts a poll of every vCenter whose previous poll has finished. */

@@ -11,7 +11,7 @@ export interface HostIntervalRow {
   beforeHash: string | null;
   /** Latest snapshot hash. */
   afterHash: string | null;
-  /** When each new snapshot within the interval was first seen. */
+  /** When each change of the host's snapshot since the lookback time was first seen. */
   capturedAt: string[];
 }
 
@@ -27,6 +27,7 @@ export class IntervalRepository {
   private readonly hostById;
   private readonly hashBefore;
   private readonly latestHash;
+  private readonly snapshotChanges;
 
   constructor(db: Db) {
     this.previous = db.prepare(
@@ -43,6 +44,14 @@ export class IntervalRepository {
     this.hashBefore = db
       .prepare('SELECT snapshot_hash FROM host_states WHERE host_id = ? AND first_poll_id <= ? AND snapshot_hash IS NOT NULL ORDER BY id DESC LIMIT 1')
       .pluck();
+    this.snapshotChanges = db
+      .prepare(
+        `SELECT first_seen_at FROM (
+           SELECT snapshot_hash, first_seen_at, lag(snapshot_hash) OVER (ORDER BY id) AS previous
+           FROM host_states WHERE host_id = ? AND snapshot_hash IS NOT NULL)
+         WHERE (previous IS NULL OR previous != snapshot_hash) AND first_seen_at > ?`,
+      )
+      .pluck();
     this.latestHash = db.prepare('SELECT snapshot_hash FROM host_states WHERE host_id = ? AND snapshot_hash IS NOT NULL ORDER BY id DESC LIMIT 1').pluck();
   }
 
@@ -53,17 +62,13 @@ export class IntervalRepository {
 
   /**
    * Hosts whose state changed after poll `sincePollId`, plus the hosts named
-   * in `alsoMoids` (hosts with events), with their state before and now.
+   * in `alsoMoids` (hosts with events), with their state before and now and
+   * the times their snapshot changed after `capturedSince`. That time lies
+   * before the interval on purpose: a poll may read a change before it reads
+   * the event that announced it.
    */
-  hostsChangedSince(vcenterId: number, sincePollId: number, alsoMoids: readonly string[]): HostIntervalRow[] {
-    const captured = new Map<number, string[]>();
-    for (const row of this.changed.all(vcenterId, sincePollId) as { hostId: number; hash: string | null; seenAt: string }[]) {
-      const times = captured.get(row.hostId) ?? [];
-      if (row.hash !== null) {
-        times.push(row.seenAt);
-      }
-      captured.set(row.hostId, times);
-    }
+  hostsChangedSince(vcenterId: number, sincePollId: number, alsoMoids: readonly string[], capturedSince: string): HostIntervalRow[] {
+    const changed = new Set((this.changed.all(vcenterId, sincePollId) as { hostId: number }[]).map((row) => row.hostId));
     const rows = new Map<number, HostIntervalRow>();
     const add = (host: HostIdentityRow): void => {
       if (rows.has(host.id)) {
@@ -76,10 +81,10 @@ export class IntervalRepository {
         cluster: host.cluster,
         beforeHash: (this.hashBefore.get(host.id, sincePollId) as string | undefined) ?? null,
         afterHash: (this.latestHash.get(host.id) as string | undefined) ?? null,
-        capturedAt: captured.get(host.id) ?? [],
+        capturedAt: this.snapshotChanges.all(host.id, capturedSince) as string[],
       });
     };
-    for (const hostId of captured.keys()) {
+    for (const hostId of changed) {
       const host = this.hostById.get(vcenterId, hostId) as HostIdentityRow | undefined;
       if (host) {
         add(host);
