@@ -24,6 +24,7 @@ export function findingJson(finding: StoredFinding): Record<string, unknown> {
     accepted: finding.hold?.kind === 'exception',
     hold: finding.hold,
     windowTicket: finding.windowTicket,
+    attribution: finding.attribution,
   };
 }
 
@@ -68,7 +69,7 @@ export function findingsTable(findings: readonly StoredFinding[]): string {
   const sorted = [...findings].sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity) || compare(a.host, b.host) || compare(a.ruleset, b.ruleset) || compare(a.rule, b.rule),
   );
-  const rows = sorted.map((f) => [statusLabel(f), f.rule, `${f.vcenter}/${f.host ?? '-'}`, f.ruleset ?? '-', f.message]);
+  const rows = sorted.map((f) => [statusLabel(f), f.rule, `${f.vcenter}/${f.host ?? '-'}`, f.ruleset ?? '-', messageWithAuthor(f)]);
   return table([['SEVERITY', 'RULE', 'HOST', 'RULESET', 'MESSAGE'], ...rows]);
 }
 
@@ -80,6 +81,15 @@ export function severitySummary(findings: readonly StoredFinding[]): string {
   const parts = [...SEVERITIES].reverse().filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`);
   const hosts = new Set(findings.map((f) => `${f.vcenter}/${f.hostMoid ?? ''}`)).size;
   return `${findings.length} open findings on ${hosts} hosts${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/** The message, plus who made the change when the message does not already say so. */
+function messageWithAuthor(finding: StoredFinding): string {
+  const attribution = finding.attribution;
+  if (attribution === null || attribution.authorized === false) {
+    return finding.message;
+  }
+  return `${finding.message}; changed by ${attribution.userName} at ${attribution.at}`;
 }
 
 function statusLabel(finding: StoredFinding): string {

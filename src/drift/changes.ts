@@ -92,8 +92,8 @@ export function evaluateChanges(input: ChangeInput): Finding[] {
       continue;
     }
     const changes = rulesetChanges(host.before, host.after);
-    if (changes.length >= input.thresholds.rulesetsPerHost) {
-      findings.push(broadHostChange(input.vcenter, host, changes));
+    if (new Set(changes.map((change) => change.ruleset)).size >= input.thresholds.rulesetsPerHost) {
+      findings.push(broadHostChange(input.vcenter, host, changes, input.thresholds.rulesetsPerHost));
     }
     for (const change of changes) {
       const key = `${change.ruleset}\u0000${change.change}`;
@@ -132,11 +132,11 @@ function changeBetweenPolls(vcenter: string, host: HostInterval, events: Interva
   };
 }
 
-function broadHostChange(vcenter: string, host: HostInterval, changes: RulesetChange[]): Finding {
+function broadHostChange(vcenter: string, host: HostInterval, changes: RulesetChange[], threshold: number): Finding {
   const rulesets = [...new Set(changes.map((change) => change.ruleset))];
   return {
     ...intervalFinding(vcenter, 'broad-change', host, null),
-    expected: { rulesetsChangedBelow: changes.length },
+    expected: { rulesetsChangedBelow: threshold },
     actual: { changes },
     message: `${rulesets.length} rulesets changed on ${host.name} within one poll interval: ${rulesets.slice(0, 10).join(', ')}${rulesets.length > 10 ? ', …' : ''}`,
   };
@@ -166,7 +166,7 @@ function broadFleetChanges(vcenter: string, groups: { change: RulesetChange; hos
       hostMoid: null,
       cluster: null,
       ruleset,
-      expected: { hostsWithSameChangeBelow: hosts.length },
+      expected: { hostsWithSameChangeBelow: threshold },
       actual: { changes: entry.changes, hosts },
       message: `ruleset ${ruleset} changed the same way on ${hosts.length} hosts within one poll interval (${entry.changes.join('; ')}): ${hosts.slice(0, 10).join(', ')}${hosts.length > 10 ? ', …' : ''}`,
       baseline: null,

@@ -43,6 +43,31 @@ describe('evaluateHost', () => {
     });
   });
 
+  describe('the firewall switch from esxcli', () => {
+    const on = { status: 'ok', enabled: true, defaultAction: 'DROP', loaded: true } as const;
+
+    it('flags a firewall switched off as critical', () => {
+      const current = state([ruleset('sshServer', { allowedHosts: allowed(['10.0.0.5']) })]);
+      const findings = evaluate(current, restricted, { host: host(current, { firewallService: { ...on, enabled: false } }) });
+      expect(rules(findings)).to.deep.equal(['firewall-disabled:-']);
+      expect(findings[0]!.severity).to.equal('critical');
+      expect(findings[0]!.actual).to.include({ enabled: false, defaultAction: 'DROP' });
+    });
+
+    it('raises nothing when the probe failed', () => {
+      const current = state([ruleset('sshServer', { allowedHosts: allowed(['10.0.0.5']) })]);
+      const unknown = { status: 'unknown', error: 'NotSupported: esxcli is not available' } as const;
+      expect(evaluate(current, restricted, { host: host(current, { firewallService: unknown }) })).to.deep.equal([]);
+    });
+
+    it('shows both values when esxcli passes what defaultPolicy blocks', () => {
+      const current = state([], { incomingBlocked: true, outgoingBlocked: true });
+      const findings = evaluate(current, baseline(), { host: host(current, { firewallService: { ...on, defaultAction: 'PASS' } }) });
+      expect(rules(findings)).to.deep.equal(['default-policy-open:-']);
+      expect(findings[0]!.actual).to.deep.equal({ incomingBlocked: true, outgoingBlocked: true, esxcliDefaultAction: 'PASS' });
+    });
+  });
+
   describe('allowed hosts', () => {
     it('flags allow-all on a management ruleset', () => {
       const findings = evaluate(state([ruleset('sshServer')]), restricted);
