@@ -5,6 +5,7 @@
 // the same run.
 //
 //   node dist/bench/bench.js [--sizes 1,500,2500] [--polls 100] [--max-objects 500]
+//                            [--report [--report-hosts 2500] [--report-days 90]]
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -20,6 +21,7 @@ import { tempDir } from '../test/setup.js';
 import { startFaultProxy } from '../test/helpers/fault-proxy.js';
 import { PROPERTY_COLLECTOR, RawSoapClient, createView, tokenOf } from './raw-soap.js';
 import type { WorkerTask } from './worker.js';
+import { benchReports, reportTable, type ReportBenchResult } from './report-bench.js';
 
 interface SizeResult {
   hosts: number;
@@ -48,6 +50,10 @@ const { values } = parseArgs({
     'max-objects': { type: 'string', default: '500' },
     repeat: { type: 'string', default: '3' },
     'latency-ms': { type: 'string', default: '0' },
+    // --report adds the report benchmark (report-bench.ts) after the polls.
+    report: { type: 'boolean', default: false },
+    'report-hosts': { type: 'string', default: '2500' },
+    'report-days': { type: 'string', default: '90' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
@@ -213,15 +219,26 @@ for (const size of sizes) {
   results.push(await measure(size));
 }
 const checked = targets(results);
+// Report benchmark, behind --report: `vdrift report` over a synthetic history.
+let reports: ReportBenchResult | null = null;
+if (values.report) {
+  console.error(`measuring reports over ${values['report-hosts']} hosts and ${values['report-days']} days`);
+  reports = await benchReports({ hosts: Number(values['report-hosts']), days: Number(values['report-days']), formats: ['json', 'html'] });
+}
+
 const report = {
   date: new Date().toISOString(),
   machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   settings: { maxObjects, growthPolls, repeat, latencyMs },
   results,
   targets: checked,
+  ...(reports ? { reports } : {}),
 };
 console.log(table(results));
 console.log('');
+if (reports) {
+  console.log(`${reportTable(reports)}\n`);
+}
 for (const target of checked) {
   console.log(`${target.met ? 'met    ' : 'NOT MET'}  ${target.name}: ${target.value.toFixed(2)} (target ${target.limit})`);
 }

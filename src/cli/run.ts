@@ -9,6 +9,8 @@ import { RUN_HELP, runCommand } from './commands/run.js';
 import { WINDOW_HELP, windowCommand } from './commands/window.js';
 import { EXCEPTION_HELP, exceptionCommand } from './commands/exception.js';
 import { NOTIFY_HELP, notifyCommand } from './commands/notify.js';
+import { REPORT_HELP, reportCommand } from './commands/report.js';
+import { DIFF_HELP, HISTORY_HELP, diffCommand, historyCommand } from './commands/history.js';
 import { EXIT, ExitError } from './exit-error.js';
 import type { CommandIo } from './io.js';
 
@@ -22,6 +24,9 @@ const COMMANDS: Record<string, Command> = {
   window: windowCommand,
   exception: exceptionCommand,
   notify: notifyCommand,
+  report: reportCommand,
+  history: historyCommand,
+  diff: diffCommand,
 };
 
 const HELP = `vdrift: watches the ESXi host firewall through vCenter and reports drift
@@ -42,6 +47,12 @@ ${WINDOW_HELP}
 ${EXCEPTION_HELP}
 
 ${NOTIFY_HELP}
+
+${REPORT_HELP}
+
+${HISTORY_HELP}
+
+${DIFF_HELP}
 
 The config file is ./config.json unless --config or VDRIFT_CONFIG names
 another. Logs go to stderr as JSON lines; VDRIFT_LOG_LEVEL overrides the

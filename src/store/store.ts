@@ -9,6 +9,7 @@ import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { FindingRepository } from './findings.js';
 import { HostRepository } from './hosts.js';
 import { PollRepository } from './polls.js';
+import { ReportQueries } from './report-queries.js';
 import { SnapshotRepository } from './snapshots.js';
 
 /** The database with its prepared statements, one repository per table group. */
@@ -23,6 +24,7 @@ export class Store {
   readonly windows: WindowRepository;
   readonly exceptions: ExceptionRepository;
   readonly outbox: OutboxRepository;
+  readonly reports: ReportQueries;
   readonly events: EventRepository;
   readonly intervals: IntervalRepository;
 
@@ -37,6 +39,7 @@ export class Store {
     this.windows = new WindowRepository(db);
     this.exceptions = new ExceptionRepository(db);
     this.outbox = new OutboxRepository(db);
+    this.reports = new ReportQueries(db);
     this.events = new EventRepository(db);
     this.intervals = new IntervalRepository(db);
   }
