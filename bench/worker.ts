@@ -142,7 +142,7 @@ async function perHost(task: WorkerTask): Promise<Record<string, unknown>> {
   const session = new VcenterSession({ url: task.url, name: 'bench', timeoutMs: 600_000 }, { username: task.username, password: new Secret(task.password) });
   const systems: ManagedObjectReference[] = [];
   await session.run((client) =>
-    retrieveFromView(client, ['HostSystem'], [{ type: 'HostSystem', pathSet: ['configManager.firewallSystem'] }], (content) => {
+    retrieveFromView(client, ['HostSystem'], [{ type: 'HostSystem', pathSet: ['configManager.firewallSystem'] }], (content) => () => {
       const ref = content.propSet?.[0]?.val as ManagedObjectReference | undefined;
       if (ref) {
         systems.push(ref);
@@ -157,7 +157,8 @@ async function perHost(task: WorkerTask): Promise<Record<string, unknown>> {
     const specSet = `<specSet><propSet>${text('type', 'HostFirewallSystem')}${text('pathSet', 'firewallInfo')}</propSet><objectSet>${ref('obj', system)}</objectSet></specSet>`;
     await session.run((client) =>
       retrieveAll(client, specSet, (content) => {
-        hashes.add(snapshotOf(content.propSet?.[0]?.val as HostFirewallInfoValue).hash);
+        const hash = snapshotOf(content.propSet?.[0]?.val as HostFirewallInfoValue).hash;
+        return () => hashes.add(hash);
       }, { maxObjects: 1, maxPages: 2 }),
     );
   }

@@ -10,7 +10,7 @@ import { SoapFault } from '../vsphere/soap-fault.js';
 import type { VcenterSession } from '../vsphere/session.js';
 import type { AboutInfo, ObjectContent } from '../vsphere/types.js';
 import type { CachedObject, ObjectCache } from './object-cache.js';
-import { HOST_PATHS, PARENT_PATHS, missingFault, resolveParents, shapeHost, type ParentInfo, type PendingHost } from './shape.js';
+import { HOST_PATHS, PARENT_PATHS, detached, missingFault, resolveParents, shapeHost, type ParentInfo, type PendingHost } from './shape.js';
 
 export interface CollectOptions {
   maxObjects: number;
@@ -64,15 +64,17 @@ async function readInventory(client: VimClient, options: CollectOptions): Promis
       parents.set(entry.moid, entry.parent);
     }
   };
-  const onObject = (content: ObjectContent, cacheKey: string | null): void => {
+  const onObject = (content: ObjectContent, cacheKey: string | null): (() => void) => {
     if (content.obj.type === 'HostSystem') {
       rejectExpiredSession(content, client.transport.target);
     }
     const entry = shapeObject(content);
-    take(entry);
-    if (cacheKey && cache) {
-      cache.remember(cacheKey, entry);
-    }
+    return () => {
+      take(entry);
+      if (cacheKey && cache) {
+        cache.remember(cacheKey, entry);
+      }
+    };
   };
 
   cache?.begin(take);
@@ -109,7 +111,7 @@ function shapeObject(content: ObjectContent): CachedObject {
   if (content.obj.type === 'HostSystem') {
     return { kind: 'host', host: shapeHost(content) };
   }
-  return { kind: 'parent', moid: content.obj.value, parent: { type: content.obj.type, name: String(content.propSet?.[0]?.val ?? content.obj.value) } };
+  return { kind: 'parent', moid: detached(content.obj.value), parent: { type: detached(content.obj.type), name: detached(String(content.propSet?.[0]?.val ?? content.obj.value)) } };
 }
 
 /**

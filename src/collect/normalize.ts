@@ -11,7 +11,28 @@ import type { HostFirewallInfoValue, HostFirewallRuleValue, HostFirewallRulesetV
 
 export function snapshotOf(info: HostFirewallInfoValue): Snapshot {
   const body = JSON.stringify(normalizeFirewall(info));
-  return new StoredSnapshot(body, sha256Hex(body));
+  const hash = sha256Hex(body);
+  return new StoredSnapshot(sharedBody(hash, body), hash);
+}
+
+const SHARED_LIMIT = 1024;
+const bodies = new Map<string, string>();
+
+/**
+ * Returns the first body seen with this hash, so that the hosts of a cluster,
+ * which usually share one state, hold one string between them instead of one
+ * copy each.
+ */
+function sharedBody(hash: string, body: string): string {
+  const shared = bodies.get(hash);
+  if (shared !== undefined) {
+    return shared;
+  }
+  if (bodies.size >= SHARED_LIMIT) {
+    bodies.delete(bodies.keys().next().value!);
+  }
+  bodies.set(hash, body);
+  return body;
 }
 
 /**

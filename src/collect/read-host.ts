@@ -14,11 +14,14 @@ export async function readHost(session: VcenterSession, moid: string, cache: Obj
   return session.run(async (client) => {
     const specSet = `<specSet><propSet>${text('type', 'HostSystem')}${texts('pathSet', HOST_PATHS)}</propSet><objectSet>${ref('obj', { type: 'HostSystem', value: moid })}</objectSet><reportMissingObjectsInResults>true</reportMissingObjectsInResults></specSet>`;
     const pending: PendingHost[] = [];
-    const onObject = (content: ObjectContent): void => {
+    const onObject = (content: ObjectContent): (() => void) => {
       rejectExpiredSession(content, client.transport.target);
-      if (content.obj.value === moid && (content.propSet?.length ?? 0) > 0) {
-        pending.push(shapeHost(content));
-      }
+      const shaped = content.obj.value === moid && (content.propSet?.length ?? 0) > 0 ? shapeHost(content) : null;
+      return () => {
+        if (shaped) {
+          pending.push(shaped);
+        }
+      };
     };
     await retrieveAll(client, specSet, onObject, { maxObjects: 1, maxPages: 2 });
     return resolveParents(pending, cache.parents())[0] ?? null;

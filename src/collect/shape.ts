@@ -51,13 +51,13 @@ export function shapeHost(content: ObjectContent): PendingHost {
   const connectionState = stringOr(props.get('runtime.connectionState'), 'unknown');
   const firewall = props.get('config.firewall') as HostFirewallInfoValue | undefined;
   const observation: HostObservation = {
-    moid: content.obj.value,
-    name: stringOr(props.get('name'), content.obj.value),
+    moid: detached(content.obj.value),
+    name: detached(stringOr(props.get('name'), content.obj.value)),
     cluster: null,
-    connectionState,
+    connectionState: detached(connectionState),
     inMaintenanceMode: props.get('runtime.inMaintenanceMode') === true,
-    productVersion: stringOr(props.get('config.product.version'), null),
-    apiVersion: stringOr(props.get('config.product.apiVersion'), null),
+    productVersion: detachedOrNull(stringOr(props.get('config.product.version'), null)),
+    apiVersion: detachedOrNull(stringOr(props.get('config.product.apiVersion'), null)),
     snapshot: null,
   };
 
@@ -68,7 +68,21 @@ export function shapeHost(content: ObjectContent): PendingHost {
   if (firewall && connectionState === 'connected') {
     observation.snapshot = snapshotOf(firewall);
   }
-  return { observation, parent: (props.get('parent') as ManagedObjectReference | undefined) ?? null };
+  const parent = props.get('parent') as ManagedObjectReference | undefined;
+  return { observation, parent: parent ? { type: detached(parent.type), value: detached(parent.value) } : null };
+}
+
+/**
+ * Returns a copy of a string decoded from a response. V8 may represent a
+ * substring as a slice that keeps its whole source text alive, which would
+ * keep every host's XML in memory for as long as its observation lives.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+function detachedOrNull(text: string | null): string | null {
+  return text === null ? null : detached(text);
 }
 
 function notCheckedReason(

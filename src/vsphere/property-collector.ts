@@ -25,7 +25,12 @@ export interface RetrieveOptions {
   cache?: FragmentCache;
 }
 
-export type ObjectHandler = (content: ObjectContent, cacheKey: string | null) => void;
+/**
+ * Handles an object as soon as it is decoded and returns what to do with it
+ * once its page has been read to the end. Work done early lets the decoded
+ * tree die young instead of waiting in memory for the rest of the page.
+ */
+export type ObjectHandler = (content: ObjectContent, cacheKey: string | null) => () => void;
 
 export interface RetrieveSummary {
   pages: number;
@@ -95,27 +100,38 @@ async function destroyView(client: VimClient, view: ManagedObjectReference, fail
  * so half a page is never taken for the truth.
  */
 class StagedPage {
-  private readonly items: ({ content: ObjectContent; cacheKey: string | null } | { reusedKey: string })[] = [];
+  private readonly items: ({ accept: () => void } | { reusedKey: string })[] = [];
 
-  handlers(onToken: (token: string) => void, cache: FragmentCache | undefined): PageHandlers {
+  handlers(onObject: ObjectHandler, onToken: (token: string) => void, cache: FragmentCache | undefined): PageHandlers {
     const items = this.items;
     return {
-      onObject: (content, cacheKey) => items.push({ content, cacheKey }),
+      onObject: (content, cacheKey) => items.push({ accept: prepared(onObject, content, cacheKey) }),
       onToken,
       ...(cache ? { cache: { has: (key: string) => cache.has(key), reuse: (key: string) => items.push({ reusedKey: key }) } } : {}),
     };
   }
 
   /** Hands the page's objects over in the order they arrived; returns how many. */
-  commit(onObject: ObjectHandler, cache: FragmentCache | undefined): number {
+  commit(cache: FragmentCache | undefined): number {
     for (const item of this.items) {
       if ('reusedKey' in item) {
         cache!.reuse(item.reusedKey);
       } else {
-        onObject(item.content, item.cacheKey);
+        item.accept();
       }
     }
     return this.items.length;
+  }
+}
+
+/** Runs the early part of a handler; an object it rejects fails the page when the page is handed over, as before any early work. */
+function prepared(onObject: ObjectHandler, content: ObjectContent, cacheKey: string | null): () => void {
+  try {
+    return onObject(content, cacheKey);
+  } catch (err) {
+    return () => {
+      throw err;
+    };
   }
 }
 
@@ -134,7 +150,7 @@ export async function retrieveAll(
   // catch keeps that rejection from counting as unhandled until the loop awaits it.
   const start = (call: (handlers: PageHandlers) => Promise<void>): void => {
     const staged = new StagedPage();
-    const handlers = staged.handlers((token) => start((next) => continuePage(client, token, tokens, options, next)), options.cache);
+    const handlers = staged.handlers(onObject, (token) => start((next) => continuePage(client, token, tokens, options, next)), options.cache);
     const done = call(handlers);
     done.catch(() => {});
     pages.push({ staged, done });
@@ -145,7 +161,7 @@ export async function retrieveAll(
     try {
       await pages[i]!.done;
       // The handler may reject an object too, for example one that shows an expired session.
-      summary.objects += pages[i]!.staged.commit(onObject, options.cache);
+      summary.objects += pages[i]!.staged.commit(options.cache);
     } catch (err) {
       await Promise.allSettled(pages.slice(i + 1).map((page) => page.done));
       await cancelQuietly(client, tokens[tokens.length - 1] ?? null);
