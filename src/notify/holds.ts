@@ -4,7 +4,7 @@
 import type { NotificationSettings } from '../config/notification-types.js';
 import { globToRegExp } from '../drift/match.js';
 import { windowActive, type MaintenanceWindow, type RiskException, type WindowScope } from '../model/hold.js';
-import type { HoldKind, NotifiableFinding } from '../store/finding-holds.js';
+import type { HoldKind, HoldSubject } from '../store/finding-holds.js';
 
 export interface Hold {
   kind: HoldKind;
@@ -20,7 +20,7 @@ export interface HoldContext {
   maintenanceMode: NotificationSettings['maintenanceMode'];
 }
 
-export function holdFor(finding: NotifiableFinding, context: HoldContext): Hold | null {
+export function holdFor(finding: HoldSubject, context: HoldContext): Hold | null {
   const exception = context.exceptions.find((candidate) => exceptionCovers(candidate, finding, context.now));
   if (exception) {
     return { kind: 'exception', ref: exception.exceptionId, ticket: null };
@@ -36,7 +36,7 @@ export function holdFor(finding: NotifiableFinding, context: HoldContext): Hold 
 }
 
 /** An exception covers exactly its rule and ruleset on its host or cluster, never a look-alike. */
-export function exceptionCovers(exception: RiskException, finding: Pick<NotifiableFinding, 'rule' | 'ruleset' | 'vcenter' | 'host' | 'cluster'>, now: string): boolean {
+export function exceptionCovers(exception: RiskException, finding: Pick<HoldSubject, 'rule' | 'ruleset' | 'vcenter' | 'host' | 'cluster'>, now: string): boolean {
   return (
     exception.expiresAt > now &&
     exception.rule === finding.rule &&
@@ -47,7 +47,7 @@ export function exceptionCovers(exception: RiskException, finding: Pick<Notifiab
 }
 
 /** A window covers a finding when every dimension its scope names matches. */
-export function windowCovers(scope: WindowScope, finding: Pick<NotifiableFinding, 'vcenter' | 'cluster' | 'host'>): boolean {
+export function windowCovers(scope: WindowScope, finding: Pick<HoldSubject, 'vcenter' | 'cluster' | 'host'>): boolean {
   if (scope.vcenters && !scope.vcenters.includes(finding.vcenter)) {
     return false;
   }

@@ -5,10 +5,10 @@
 // configured interval, never once per poll.
 import { createHash } from 'node:crypto';
 import type { ChannelConfig, NotificationSettings } from '../config/notification-types.js';
-import { severityRank } from '../model/finding.js';
+import { severityRank, type Severity } from '../model/finding.js';
 import type { MaintenanceWindow, RiskException } from '../model/hold.js';
 import type { Notification, NotificationItem, NotificationReason } from '../model/notification.js';
-import type { NotifiableFinding } from '../store/finding-holds.js';
+import type { HoldSubject, NotifiableFinding } from '../store/finding-holds.js';
 import type { Transition } from '../store/findings.js';
 import type { Store } from '../store/store.js';
 import { INTERVAL_RULES } from '../drift/changes.js';
@@ -31,13 +31,18 @@ export interface PlanResult {
   queued: number;
 }
 
+/** A notification decided for one finding, before its details are loaded. */
+interface Notice {
+  subject: HoldSubject;
+  reason: NotificationReason;
+  previousSeverity: Severity | null;
+}
+
 export function planNotifications(store: Store, input: PlanInput): PlanResult {
   const context: HoldContext = { now: input.now, windows: input.windows, exceptions: input.exceptions, maintenanceMode: input.settings.maintenanceMode };
-  const items: NotificationItem[] = [];
   applyNewExceptions(store, input, context);
-  items.push(...fromTransitions(store, input, context));
-  items.push(...releases(store, input, context));
-  items.push(...repeats(store, input));
+  const notices = [...fromTransitions(store, input, context), ...releases(store, input, context), ...repeats(store, input)];
+  const items = itemsOf(store, notices.filter((notice) => input.settings.channels.some((channel) => channelWants(channel, notice.subject))));
   return { items: items.length, queued: enqueue(store, input, items) };
 }
 
@@ -57,68 +62,74 @@ function applyNewExceptions(store: Store, input: PlanInput, context: HoldContext
   }
 }
 
-function fromTransitions(store: Store, input: PlanInput, context: HoldContext): NotificationItem[] {
-  const byId = new Map(store.holds.byIds(input.transitions.map((t) => t.findingId)).map((finding) => [finding.id, finding]));
-  const items: NotificationItem[] = [];
+function fromTransitions(store: Store, input: PlanInput, context: HoldContext): Notice[] {
+  const byId = new Map(store.holds.subjects(input.transitions.map((t) => t.findingId)).map((finding) => [finding.id, finding]));
+  const notices: Notice[] = [];
   const released: number[] = [];
   for (const transition of input.transitions) {
-    const finding = byId.get(transition.findingId);
-    if (!finding) {
+    const subject = byId.get(transition.findingId);
+    if (!subject) {
       continue;
     }
     if (transition.kind === 'opened') {
-      const hold = holdFor(finding, context);
+      const hold = holdFor(subject, context);
       if (hold) {
-        store.holds.setHold(finding.id, hold.kind, hold.ref, hold.ticket);
+        store.holds.setHold(subject.id, hold.kind, hold.ref, hold.ticket);
         continue;
       }
-      released.push(finding.id);
-      items.push(itemOf(finding, 'opened', null));
-    } else if (transition.kind === 'severity-changed' && finding.notifiedAt && finding.holdKind === null) {
+      released.push(subject.id);
+      notices.push({ subject, reason: 'opened', previousSeverity: null });
+    } else if (transition.kind === 'severity-changed' && subject.notifiedAt && subject.holdKind === null) {
       const up = severityRank(transition.severity) > severityRank(transition.previousSeverity ?? 'info');
-      store.holds.markRenotified(finding.id, input.now);
-      items.push(itemOf(finding, up ? 'escalated' : 'de-escalated', transition.previousSeverity));
-    } else if (transition.kind === 'resolved' && finding.notifiedAt && finding.holdKind !== 'exception' && !INTERVAL_RULES.has(finding.rule)) {
+      store.holds.markRenotified(subject.id, input.now);
+      notices.push({ subject, reason: up ? 'escalated' : 'de-escalated', previousSeverity: transition.previousSeverity });
+    } else if (transition.kind === 'resolved' && subject.notifiedAt && subject.holdKind !== 'exception' && !INTERVAL_RULES.has(subject.rule)) {
       // Interval findings resolve by themselves when their interval passes; that is no news.
-      items.push(itemOf(finding, 'resolved', null));
+      notices.push({ subject, reason: 'resolved', previousSeverity: null });
     }
   }
   store.holds.markManyNotified(released, input.now);
-  return items;
+  return notices;
 }
 
 /** Notifies held findings that are still open and no longer held. */
-function releases(store: Store, input: PlanInput, context: HoldContext): NotificationItem[] {
-  const items: NotificationItem[] = [];
+function releases(store: Store, input: PlanInput, context: HoldContext): Notice[] {
+  const notices: Notice[] = [];
   const candidates = [...store.holds.unnotified(input.vcenter), ...store.holds.heldByException(input.vcenter)];
   const seen = new Set<number>();
-  for (const finding of candidates) {
-    if (seen.has(finding.id)) {
+  for (const subject of candidates) {
+    if (seen.has(subject.id)) {
       continue;
     }
-    seen.add(finding.id);
-    const hold = holdFor(finding, context);
+    seen.add(subject.id);
+    const hold = holdFor(subject, context);
     if (hold) {
-      if (hold.kind !== finding.holdKind || hold.ref !== finding.holdRef) {
-        store.holds.setHold(finding.id, hold.kind, hold.ref, hold.ticket);
+      if (hold.kind !== subject.holdKind || hold.ref !== subject.holdRef) {
+        store.holds.setHold(subject.id, hold.kind, hold.ref, hold.ticket);
       }
       continue;
     }
-    store.holds.markNotified(finding.id, input.now);
-    items.push(itemOf(finding, 'opened', null));
+    store.holds.markNotified(subject.id, input.now);
+    notices.push({ subject, reason: 'opened', previousSeverity: null });
   }
-  return items;
+  return notices;
 }
 
-function repeats(store: Store, input: PlanInput): NotificationItem[] {
+function repeats(store: Store, input: PlanInput): Notice[] {
   const before = new Date(Date.parse(input.now) - input.settings.repeatCriticalAfterMinutes * 60_000).toISOString();
-  return store.holds.dueForRepeat(input.vcenter, before).map((finding) => {
-    store.holds.markRenotified(finding.id, input.now);
-    return itemOf(finding, 'repeat', null);
+  return store.holds.dueForRepeat(input.vcenter, before).map((subject) => {
+    store.holds.markRenotified(subject.id, input.now);
+    return { subject, reason: 'repeat', previousSeverity: null };
   });
 }
 
-function itemOf(finding: NotifiableFinding, reason: NotificationReason, previousSeverity: NotificationItem['previousSeverity']): NotificationItem {
+/** Loads the details of the noticed findings, after every hold and mark is written, and builds their items. */
+function itemsOf(store: Store, notices: readonly Notice[]): NotificationItem[] {
+  const findings = new Map(store.holds.byIds(notices.map((notice) => notice.subject.id)).map((finding) => [finding.id, finding]));
+  return notices.map((notice) => itemOf(findings.get(notice.subject.id)!, notice.reason, notice.previousSeverity));
+}
+
+function itemOf(finding: NotifiableFinding, reason: NotificationReason, previousSeverity: Severity | null): NotificationItem {
   return {
     reason,
     fingerprint: finding.fingerprint,

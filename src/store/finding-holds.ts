@@ -6,10 +6,9 @@ import type { Db } from './database.js';
 
 export type HoldKind = 'window' | 'maintenance' | 'exception';
 
-/** A finding with what notification planning needs to know about it. */
-export interface NotifiableFinding {
+/** The fields that decide a finding's hold and its channels, without details, because a first poll can open tens of thousands. */
+export interface HoldSubject {
   id: number;
-  fingerprint: string;
   rule: RuleId;
   severity: Severity;
   status: 'open' | 'resolved';
@@ -18,31 +17,39 @@ export interface NotifiableFinding {
   host: string | null;
   hostMoid: string | null;
   ruleset: string | null;
+  holdKind: HoldKind | null;
+  holdRef: string | null;
+  notifiedAt: string | null;
+  /** Whether the finding's host is in vSphere maintenance mode now. */
+  inMaintenance: boolean;
+}
+
+/** A finding with every field a notification about it contains. */
+export interface NotifiableFinding extends HoldSubject {
+  fingerprint: string;
   expected: unknown;
   actual: unknown;
   message: string;
   firstSeen: string;
   resolvedAt: string | null;
-  holdKind: HoldKind | null;
-  holdRef: string | null;
   windowTicket: string | null;
-  notifiedAt: string | null;
   lastNotifiedAt: string | null;
-  /** Whether the finding's host is in vSphere maintenance mode now. */
-  inMaintenance: boolean;
   attribution: StoredAttribution | null;
 }
 
-const COLUMNS = `f.id, f.fingerprint, f.rule, f.severity, f.status, f.vcenter, f.cluster, f.host, f.host_moid AS hostMoid,
-  f.ruleset, f.expected, f.actual, f.message, f.first_seen_at AS firstSeen, f.resolved_at AS resolvedAt,
-  f.hold_kind AS holdKind, f.hold_ref AS holdRef, f.window_ticket AS windowTicket, f.notified_at AS notifiedAt,
-  f.last_notified_at AS lastNotifiedAt, coalesce(h.in_maintenance, 0) AS inMaintenance, f.attribution`;
+const SUBJECT_COLUMNS = `f.id, f.rule, f.severity, f.status, f.vcenter, f.cluster, f.host, f.host_moid AS hostMoid, f.ruleset,
+  f.hold_kind AS holdKind, f.hold_ref AS holdRef, f.notified_at AS notifiedAt, coalesce(h.in_maintenance, 0) AS inMaintenance`;
+const DETAIL_COLUMNS = `${SUBJECT_COLUMNS}, f.fingerprint, f.expected, f.actual, f.message, f.first_seen_at AS firstSeen,
+  f.resolved_at AS resolvedAt, f.window_ticket AS windowTicket, f.last_notified_at AS lastNotifiedAt, f.attribution`;
 const FROM = 'FROM findings f LEFT JOIN hosts h ON h.id = f.host_id';
+const BY_IDS = 'WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.id';
 
-type Row = Omit<NotifiableFinding, 'expected' | 'actual' | 'inMaintenance' | 'attribution'> & { expected: string; actual: string; inMaintenance: number; attribution: string | null };
+type SubjectRow = Omit<HoldSubject, 'inMaintenance'> & { inMaintenance: number };
+type DetailRow = Omit<NotifiableFinding, 'inMaintenance' | 'expected' | 'actual' | 'attribution'> & { inMaintenance: number; expected: string; actual: string; attribution: string | null };
 
 export class FindingHoldRepository {
   private readonly selectByIds;
+  private readonly selectSubjects;
   private readonly selectUnnotified;
   private readonly selectHeldByException;
   private readonly selectCovered;
@@ -53,16 +60,17 @@ export class FindingHoldRepository {
   private readonly notifiedMany;
 
   constructor(db: Db) {
-    this.selectByIds = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.id`);
-    this.selectUnnotified = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE f.status = 'open' AND f.notified_at IS NULL AND f.vcenter = ?`);
-    this.selectHeldByException = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE f.status = 'open' AND f.hold_kind = 'exception' AND f.vcenter = ?`);
+    this.selectByIds = db.prepare(`SELECT ${DETAIL_COLUMNS} ${FROM} ${BY_IDS}`);
+    this.selectSubjects = db.prepare(`SELECT ${SUBJECT_COLUMNS} ${FROM} ${BY_IDS}`);
+    this.selectUnnotified = db.prepare(`SELECT ${SUBJECT_COLUMNS} ${FROM} WHERE f.status = 'open' AND f.notified_at IS NULL AND f.vcenter = ?`);
+    this.selectHeldByException = db.prepare(`SELECT ${SUBJECT_COLUMNS} ${FROM} WHERE f.status = 'open' AND f.hold_kind = 'exception' AND f.vcenter = ?`);
     this.selectCovered = db.prepare(
-      `SELECT ${COLUMNS} ${FROM}
+      `SELECT ${SUBJECT_COLUMNS} ${FROM}
        WHERE f.status = 'open' AND f.vcenter = @vcenter AND f.rule = @rule AND f.ruleset IS @ruleset
          AND (f.host = @host OR f.cluster = @cluster)`,
     );
     this.selectRepeat = db.prepare(
-      `SELECT ${COLUMNS} ${FROM}
+      `SELECT ${SUBJECT_COLUMNS} ${FROM}
        WHERE f.status = 'open' AND f.vcenter = ? AND f.severity = 'critical' AND f.hold_kind IS NULL
          AND f.notified_at IS NOT NULL AND f.last_notified_at <= ?`,
     );
@@ -76,25 +84,38 @@ export class FindingHoldRepository {
   }
 
   byIds(ids: readonly number[]): NotifiableFinding[] {
-    return ids.length === 0 ? [] : this.rows(this.selectByIds.all(JSON.stringify(ids)));
+    if (ids.length === 0) {
+      return [];
+    }
+    return (this.selectByIds.all(JSON.stringify(ids)) as DetailRow[]).map((row) => ({
+      ...row,
+      expected: JSON.parse(row.expected) as unknown,
+      actual: JSON.parse(row.actual) as unknown,
+      inMaintenance: row.inMaintenance === 1,
+      attribution: row.attribution === null ? null : (JSON.parse(row.attribution) as StoredAttribution),
+    }));
+  }
+
+  subjects(ids: readonly number[]): HoldSubject[] {
+    return ids.length === 0 ? [] : this.rows(this.selectSubjects.all(JSON.stringify(ids)));
   }
 
   /** Open findings of a vCenter whose opening has not been notified: held ones. */
-  unnotified(vcenter: string): NotifiableFinding[] {
+  unnotified(vcenter: string): HoldSubject[] {
     return this.rows(this.selectUnnotified.all(vcenter));
   }
 
-  heldByException(vcenter: string): NotifiableFinding[] {
+  heldByException(vcenter: string): HoldSubject[] {
     return this.rows(this.selectHeldByException.all(vcenter));
   }
 
   /** Open findings of `vcenter` for this rule and ruleset on this host or cluster. */
-  covered(target: { vcenter: string; rule: string; ruleset: string | null; host: string | null; cluster: string | null }): NotifiableFinding[] {
+  covered(target: { vcenter: string; rule: string; ruleset: string | null; host: string | null; cluster: string | null }): HoldSubject[] {
     return this.rows(this.selectCovered.all(target));
   }
 
   /** Open, notified critical findings without a hold that were last notified at or before `before`. */
-  dueForRepeat(vcenter: string, before: string): NotifiableFinding[] {
+  dueForRepeat(vcenter: string, before: string): HoldSubject[] {
     return this.rows(this.selectRepeat.all(vcenter, before));
   }
 
@@ -119,13 +140,7 @@ export class FindingHoldRepository {
     this.renotified.run(at, id);
   }
 
-  private rows(rows: unknown[]): NotifiableFinding[] {
-    return (rows as Row[]).map((row) => ({
-      ...row,
-      expected: JSON.parse(row.expected) as unknown,
-      actual: JSON.parse(row.actual) as unknown,
-      inMaintenance: row.inMaintenance === 1,
-      attribution: row.attribution === null ? null : (JSON.parse(row.attribution) as StoredAttribution),
-    }));
+  private rows(rows: unknown[]): HoldSubject[] {
+    return (rows as SubjectRow[]).map((row) => ({ ...row, inMaintenance: row.inMaintenance === 1 }));
   }
 }
