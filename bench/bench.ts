@@ -30,6 +30,9 @@ interface SizeResult {
   /** A poll in a fresh process, of an inventory vdrift already stored: the recurring cost. */
   pollMs: number;
   pollRoundTrips: number;
+  /** A steady poll with the esxcli firewall probe on, executers already known, as in \`vdrift run\`. */
+  probedPollMs: number;
+  probedPollRoundTrips: number;
   /** The first poll into an empty database: everything decoded, evaluated and written. */
   firstPollMs: number;
   firstPollFetchMs: number;
@@ -144,6 +147,7 @@ async function measure(hosts: number): Promise<SizeResult> {
     const floorRun = best(floors, (run) => run.ms);
     const firstRun = best(firsts, (run) => run.ms!);
     const steadyRun = best(steadies, (run) => run.ms!);
+    const probedRun = await runWorker(task('probed', join(dir, 'poll-0.db')));
     const perHostRun = await runWorker(task('perHost', join(dir, 'unused.db')));
     const growth = await runWorker(task('growth', join(dir, 'poll-0.db'), { polls: growthPolls }));
     const evaluation = await runWorker(task('evaluate', join(dir, 'unused.db')));
@@ -154,6 +158,8 @@ async function measure(hosts: number): Promise<SizeResult> {
       floorMs: floorRun.ms,
       pollMs: steadyRun.ms!,
       pollRoundTrips: steadyRun.roundTrips!,
+      probedPollMs: probedRun.ms!,
+      probedPollRoundTrips: probedRun.roundTrips!,
       firstPollMs: firstRun.ms!,
       firstPollFetchMs: firstRun.fetchMs!,
       firstPollWriteMs: firstRun.writeMs!,
@@ -192,13 +198,15 @@ function targets(results: SizeResult[]): Target[] {
 }
 
 function table(results: SizeResult[]): string {
-  const header = ['hosts', 'XML MB', 'floor ms', 'poll ms', 'trips', 'first ms', '(fetch+write)', 'per-host ms', 'trips', 'RSS MB', 'DB KB', 'growth B/poll', 'eval hosts/s'];
+  const header = ['hosts', 'XML MB', 'floor ms', 'poll ms', 'trips', 'probed ms', 'trips', 'first ms', '(fetch+write)', 'per-host ms', 'trips', 'RSS MB', 'DB KB', 'growth B/poll', 'eval hosts/s'];
   const rows = results.map((r) => [
     r.hosts,
     (r.responseBytes / 1e6).toFixed(1),
     r.floorMs.toFixed(0),
     r.pollMs.toFixed(0),
     r.pollRoundTrips,
+    r.probedPollMs.toFixed(0),
+    r.probedPollRoundTrips,
     r.firstPollMs.toFixed(0),
     `${r.firstPollFetchMs}+${r.firstPollWriteMs}`,
     r.perHostMs.toFixed(0),

@@ -11,6 +11,7 @@ import { evaluateHost } from '../src/drift/evaluate.js';
 import { matchBaseline } from '../src/drift/match.js';
 import { silentLogger } from '../src/model/logger.js';
 import { pollVcenter } from '../src/poll/poll-vcenter.js';
+import { VcenterPoller } from '../src/poll/poller.js';
 import { Store } from '../src/store/store.js';
 import { VcenterSession } from '../src/vsphere/session.js';
 import { ref, text } from '../src/vsphere/envelope.js';
@@ -19,7 +20,7 @@ import type { HostFirewallInfoValue, ManagedObjectReference } from '../src/vsphe
 import { snapshotOf } from '../src/collect/normalize.js';
 
 export interface WorkerTask {
-  kind: 'poll' | 'growth' | 'evaluate' | 'perHost';
+  kind: 'poll' | 'growth' | 'evaluate' | 'perHost' | 'probed';
   url: string;
   username: string;
   password: string;
@@ -168,6 +169,26 @@ async function perHost(task: WorkerTask): Promise<Record<string, unknown>> {
   return { ms, roundTrips, hosts: systems.length, distinctStates: hashes.size };
 }
 
+/**
+ * A steady poll with the esxcli firewall probe on, as \`vdrift run\` does it:
+ * the first poll finds each host's executer, the second one, timed, reuses them.
+ */
+async function probed(task: WorkerTask): Promise<Record<string, unknown>> {
+  const { baselines } = loadBaselines(task.baselines);
+  const store = Store.open(task.database);
+  const settings = { ...SETTINGS, changes: { ...SETTINGS.changes, probeFirewallService: true } };
+  const poller = new VcenterPoller(vcenter(task), { store, baselines, exceptions: [], settings, logger: silentLogger() });
+  try {
+    await poller.poll();
+    const started = performance.now();
+    const result = (await poller.poll())!;
+    return { ms: performance.now() - started, roundTrips: result.roundTrips, outcome: result.outcome };
+  } finally {
+    await poller.close();
+    store.close();
+  }
+}
+
 const task = JSON.parse(process.argv[2] ?? '{}') as WorkerTask;
-const run = { poll, growth, evaluate, perHost }[task.kind];
+const run = { poll, growth, evaluate, perHost, probed }[task.kind];
 process.stdout.write(`${JSON.stringify(await run(task))}\n`);
