@@ -1,13 +1,14 @@
-// Targeted re-reads in vdrift run: new firewall events are read every few
+// Targeted re-reads in vdrift run. New firewall events are read every few
 // seconds, and a host with change events is re-read alone once its events
 // have been quiet for a moment, so a change is found in seconds instead of
 // at the next scheduled poll. vCenter may serve the old state for a while
 // after a change, so a re-read that shows no change is repeated with
-// backoff for a bounded time before the events are closed as "no
+// backoff for a bounded time. After that, the events are closed as "no
 // observable drift". Routine port events are stored but trigger nothing.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isChangeEvent, type FirewallEvent } from '../model/event.js';
 import type { Logger } from '../model/logger.js';
-import type { VcenterPoller } from '../poll/poller.js';
+import type { Reread, VcenterPoller } from '../poll/poller.js';
 import type { VcenterPollResult } from '../poll/poll-vcenter.js';
 import type { Store } from '../store/store.js';
 
@@ -34,6 +35,7 @@ export class RereadWatcher {
   private interval: NodeJS.Timeout | null = null;
   private stopped = false;
   private watching = false;
+  private readonly quit = new AbortController();
 
   constructor(
     private readonly poller: VcenterPoller,
@@ -51,6 +53,7 @@ export class RereadWatcher {
   /** Stops watching and waits for re-reads in progress; pending ones are dropped, as the next poll covers them. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.quit.abort();
     if (this.interval) {
       clearInterval(this.interval);
     }
@@ -62,7 +65,7 @@ export class RereadWatcher {
   }
 
   private async watch(): Promise<void> {
-    // A slow vCenter can take longer than one watch interval to answer.
+    // A slow vCenter can take longer than one watch interval to respond.
     if (this.stopped || this.watching) {
       return;
     }
@@ -103,10 +106,14 @@ export class RereadWatcher {
     const deadline = Date.now() + this.settings.retryForMs;
     let delay = 1000;
     for (;;) {
-      const reread = await this.poller.rereadHost(moid, this.signal).catch((err: Error) => {
-        this.logger.warn('re-reading a host failed', { host, error: err.message });
-        return 'failed' as const;
-      });
+      let reread: Reread | null;
+      try {
+        reread = await this.poller.rereadHost(moid, this.signal);
+      } catch (err) {
+        this.close(events, 'failed');
+        this.logger.warn('re-reading a host failed; the next poll reads it', { host, error: (err as Error).message });
+        return;
+      }
       if (this.stopped || this.signal.aborted) {
         return;
       }
@@ -115,16 +122,14 @@ export class RereadWatcher {
         this.logger.info('host not found on re-read; the next poll records its removal', { host, events: events.length });
         return;
       }
-      if (reread !== 'failed') {
-        this.onResult(reread.result);
-      }
-      if (reread !== 'failed' && reread.changed) {
+      this.onResult(reread.result);
+      if (reread.changed) {
         this.close(events, 'drift');
         return;
       }
-      if (reread === 'failed' || reread.result.outcome === 'failed') {
+      if (reread.result.outcome === 'failed') {
         this.close(events, 'failed');
-        this.logger.info('re-reading a host failed; the next poll reads it', { host, events: events.length });
+        this.logger.warn('re-reading a host failed; the next poll reads it', { host, error: reread.result.error });
         return;
       }
       if (Date.now() + delay > deadline) {
@@ -132,7 +137,14 @@ export class RereadWatcher {
         this.logger.info('firewall events without observable drift', { host, events: events.length });
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // Stopping the watcher cuts the wait short, so shutdown never waits out a backoff.
+      const slept = await sleep(delay, undefined, { signal: this.quit.signal }).then(
+        () => true,
+        () => false,
+      );
+      if (!slept) {
+        return;
+      }
       delay *= 2;
     }
   }

@@ -274,6 +274,22 @@ describe('firewall events and probes', function () {
       expect(metrics).to.contain('vdrift_events_total{vcenter="sim"} 20\n');
     });
 
+    it('stops during a re-read backoff', async () => {
+      const ws = workspace({
+        schedule: '0 0 1 1 *',
+        health: false,
+        events: { watchSeconds: 1, rereadDebounceSeconds: 1, rereadRetrySeconds: 600 },
+      });
+      service = await ServiceProcess.start(ws);
+      await service.waitForLog((line) => line.message === 'poll finished');
+      await sim.postEvent({ host: hosts[4]!.name, eventTypeId: 'esx.audit.net.firewall.config.changed', userName: 'root' });
+      await service.waitForLog((line) => line.message === 're-reading a host after firewall events');
+      await service.waitForLog(() => service!.count((line) => line.message === 'poll finished' && line.hostsSeen === 1) >= 2, 20_000);
+      expect(await service.stop()).to.equal(0);
+      expect(service.count((line) => line.message === 'firewall events without observable drift')).to.equal(0);
+      service = null;
+    });
+
     it('ignores fifty routine events', async () => {
       const ws = serviceWorkspace();
       service = await ServiceProcess.start(ws);
