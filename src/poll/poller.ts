@@ -58,9 +58,17 @@ export class VcenterPoller {
     return this.exclusive(() => this.hostPoll(moid, signal));
   }
 
-  /** Reads and stores new firewall events; returns them, or null when events are off or unreadable. */
+  /**
+   * Reads and stores new firewall events; returns them, or null when events
+   * are off or unreadable. It uses the session of the last poll and never
+   * logs in by itself, so a rejected password is tried once per poll, not
+   * once per watch: repeated failed logins can lock the account.
+   */
   syncEvents(): Promise<FirewallEvent[] | null> {
     return this.exclusive(async () => {
+      if (!this.session?.isOpen) {
+        return null;
+      }
       const read = await this.readEvents();
       if (!read) {
         return null;
@@ -183,6 +191,11 @@ export class VcenterPoller {
         this.logger.warn('TLS certificate verification is off for this vCenter (tls.insecure in the config)');
       }
       const session = await this.ensureSession();
+      // Log in here, so that a rejected login fails the poll at once
+      // instead of being tried again by each read.
+      if (!session.isOpen) {
+        await session.open();
+      }
       // Events first: a change announced by an event read now is then in the
       // host state read next, never the other way round.
       const events = await this.readEvents();

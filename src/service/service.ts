@@ -201,7 +201,11 @@ export class VdriftService {
       [...this.statuses].map(([name, status]) => [name, { lastOutcome: status.lastOutcome, lastPollAt: status.lastPollAt, lastSuccessAt: status.lastSuccessAt }]),
     );
     const healthy = !this.stopping && this.task !== null;
-    return { healthy, body: { status: healthy ? 'ok' : 'stopping', scheduler: healthy ? 'running' : 'stopped', database: 'ok', vcenters } };
+    // The process is alive while a vCenter fails, so this stays 200: a
+    // restart would not bring the vCenter back, but the status says it.
+    const failing = [...this.statuses.values()].some((status) => status.lastOutcome === 'failed');
+    const status = !healthy ? 'stopping' : failing ? 'degraded' : 'ok';
+    return { healthy, body: { status, scheduler: healthy ? 'running' : 'stopped', database: 'ok', vcenters } };
   }
 
   private async acquire(): Promise<void> {

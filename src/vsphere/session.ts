@@ -31,6 +31,11 @@ export class VcenterSession {
     return this.client.transport.roundTrips;
   }
 
+  /** Whether a login succeeded and no failure has been seen since. */
+  get isOpen(): boolean {
+    return this.loggedIn;
+  }
+
   async open(): Promise<void> {
     await this.client.retrieveServiceContent();
     await this.login();

@@ -290,6 +290,19 @@ describe('firewall events and probes', function () {
       service = null;
     });
 
+    it('tries a rejected password once per poll', async () => {
+      const ws = workspace({ schedule: '0 0 1 1 *', health: '127.0.0.1:0', events: { watchSeconds: 1, rereadDebounceSeconds: 1, rereadRetrySeconds: 3 } });
+      await sim.resetStats();
+      service = await ServiceProcess.start(ws, { VDRIFT_TEST_PASSWORD: 'wrong-password' });
+      const failed = await service.waitForLog((line) => line.message === 'poll failed');
+      expect(failed.error).to.contain('InvalidLogin');
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      expect((await sim.stats()).Login).to.equal(1);
+      const health = JSON.parse((await service.get('/healthz')).body) as { status: string };
+      expect(health.status).to.equal('degraded');
+      expect(service.count((line) => line.message.startsWith('reading vCenter events failed'))).to.equal(0);
+    });
+
     it('ignores fifty routine events', async () => {
       const ws = serviceWorkspace();
       service = await ServiceProcess.start(ws);
