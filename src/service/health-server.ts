@@ -2,12 +2,16 @@
 // balancers and supervisors, /metrics for Prometheus.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { VdriftError } from '../model/vdrift-error.js';
 
 export interface HealthSources {
   /** Returns the health body and whether the service is healthy. */
   health(): { healthy: boolean; body: unknown };
   metrics(): string;
 }
+
+/** The health listener could not bind, for example because the port is taken. */
+export class ListenError extends VdriftError {}
 
 export class HealthServer {
   private readonly server: http.Server;
@@ -36,9 +40,10 @@ export class HealthServer {
   /** Listens and returns the bound address; port 0 picks a free port. */
   async listen(host: string, port: number): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
+      const fail = (err: Error): void => reject(new ListenError(`cannot listen on ${host}:${port} for /healthz and /metrics: ${err.message}`));
+      this.server.once('error', fail);
       this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+        this.server.off('error', fail);
         resolve();
       });
     });

@@ -2,6 +2,8 @@
 // receiver: one message per transition, grouped causes, retries, crash
 // recovery without duplicates, windows, exceptions, clean shutdown, metrics.
 import { expect } from 'chai';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { Workspace, baselineDocument } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
@@ -239,6 +241,22 @@ describe('vdrift run', function () {
         db.close();
       }
     });
+  });
+
+  it('rejects a health port in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const ws = workspace(SSH_RESTRICTED, { health: `127.0.0.1:${port}` });
+      const result = await ws.run('run');
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.contain(`cannot listen on 127.0.0.1:${port} for /healthz and /metrics`);
+      expect(result.stderr).to.contain('set "health" in the config');
+      expect(result.stderr).to.not.contain('    at ');
+    } finally {
+      taken.close();
+    }
   });
 
   it('serves health and metrics that match', async () => {

@@ -1,9 +1,10 @@
 import { deliver } from '../../notify/channels/index.js';
+import { ListenError } from '../../service/health-server.js';
 import { VdriftService } from '../../service/service.js';
 import { Store } from '../../store/store.js';
 import { CONFIG_OPTION, parseCommandArgs } from '../args.js';
 import { loadBaselinesFor, loadContext, loadExceptionsFor } from '../context.js';
-import { EXIT } from '../exit-error.js';
+import { EXIT, ExitError } from '../exit-error.js';
 import type { CommandIo } from '../io.js';
 
 export const RUN_HELP = `vdrift run [--config PATH]
@@ -20,7 +21,14 @@ export async function runCommand(args: string[], io: CommandIo): Promise<number>
   const store = Store.open(context.config.database);
   try {
     const service = new VdriftService({ config: context.config, baselines, exceptions, store, logger: context.logger, deliver });
-    await service.start();
+    try {
+      await service.start();
+    } catch (err) {
+      if (err instanceof ListenError) {
+        throw new ExitError(`vdrift run: ${err.message}; set "health" in the config to a free host:port, or to false to turn the listener off`, EXIT.usage);
+      }
+      throw err;
+    }
     const signal = await waitForStopSignal();
     context.logger.info('stop signal received', { signal });
     await service.stop();
