@@ -44,6 +44,7 @@ export function pollJson(result: VcenterPollResult): Record<string, unknown> {
     objectsDecoded: result.objectsDecoded,
     objectsReused: result.objectsReused,
     notificationsQueued: result.notificationsQueued,
+    firewallStateUnknown: result.firewallStateUnknown,
     opened: result.transitions.filter((t) => t.kind === 'opened').length,
     resolved: result.transitions.filter((t) => t.kind === 'resolved').length,
   };
@@ -58,7 +59,13 @@ export function pollLine(result: VcenterPollResult): string {
   }
   const opened = result.transitions.filter((t) => t.kind === 'opened').length;
   const resolved = result.transitions.filter((t) => t.kind === 'resolved').length;
-  return `${result.vcenter}: ${result.outcome} poll, ${result.hostsSeen} hosts seen, ${result.hostsChecked} checked, ${opened} findings opened, ${resolved} resolved, ${result.durationMs} ms`;
+  const line = `${result.vcenter}: ${result.outcome} poll, ${count(result.hostsSeen, 'host')} seen, ${result.hostsChecked} checked, ${count(opened, 'finding')} opened, ${resolved} resolved, ${result.durationMs} ms`;
+  const unknown = result.firewallStateUnknown.map(({ host, error }) => `\n  firewall state unknown on ${host}: ${error}`);
+  return line + unknown.join('');
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** Findings as an aligned table, most severe first, then by host and ruleset. */

@@ -24,26 +24,24 @@ export async function probeHosts(client: VimClient, hosts: readonly HostObservat
 }
 
 async function probeHost(client: VimClient, host: HostObservation, options: ProbeOptions): Promise<ServiceProbe> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the esxcli firewall probe of ${host.name} timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
-  });
+  // The requests themselves time out, so none outlives the probe.
+  const deadline = Date.now() + options.timeoutMs;
+  const remaining = (): number => {
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new Error(`the esxcli firewall probe of ${host.name} timed out after ${options.timeoutMs} ms`);
+    }
+    return left;
+  };
   try {
-    const state = await Promise.race([run(client, host, options.executers), timeout]);
-    return { status: 'ok', ...state };
+    let executer = options.executers.get(host.moid);
+    if (!executer) {
+      executer = await retrieveMethodExecuter(client, { type: 'HostSystem', value: host.moid }, remaining());
+      options.executers.set(host.moid, executer);
+    }
+    return { status: 'ok', ...(await firewallGet(client, executer, host.name, remaining())) };
   } catch (err) {
     options.executers.delete(host.moid);
     return { status: 'unknown', error: (err as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
-}
-
-async function run(client: VimClient, host: HostObservation, executers: Map<string, ManagedObjectReference>) {
-  let executer = executers.get(host.moid);
-  if (!executer) {
-    executer = await retrieveMethodExecuter(client, { type: 'HostSystem', value: host.moid });
-    executers.set(host.moid, executer);
-  }
-  return firewallGet(client, executer, host.name);
 }

@@ -33,6 +33,8 @@ export interface VcenterPollResult {
   transitions: Transition[];
   /** Messages queued in the outbox by this poll. */
   notificationsQueued: number;
+  /** Hosts whose esxcli probe failed, so whether their firewall is on is unknown; their rulesets were still judged. */
+  firewallStateUnknown: { host: string; error: string }[];
 }
 
 export function logResult(logger: Logger, result: VcenterPollResult): void {
@@ -51,6 +53,9 @@ export function logResult(logger: Logger, result: VcenterPollResult): void {
     transitions: result.transitions.length,
     notificationsQueued: result.notificationsQueued,
   };
+  for (const { host, error } of result.firewallStateUnknown) {
+    logger.warn('firewall state unknown: the esxcli probe failed', { host, error });
+  }
   if (result.outcome === 'failed') {
     logger.error('poll failed', { ...fields, error: result.error });
   } else if (result.outcome === 'incomplete') {

@@ -174,6 +174,9 @@ export class VcenterPoller {
       objectsReused: objects.reused,
       transitions: record.transitions,
       notificationsQueued: queued,
+      firewallStateUnknown: (fetched.collection?.hosts ?? []).flatMap((host) =>
+        host.firewallService?.status === 'unknown' ? [{ host: host.name, error: host.firewallService.error }] : [],
+      ),
     };
     logResult(this.logger, result);
     return result;

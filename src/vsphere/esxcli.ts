@@ -22,14 +22,15 @@ export class EsxcliError extends VdriftError {}
 const EXECUTE_RESULT = object({ response: 'string', fault: object({ faultMsg: 'string' }) });
 const FIREWALL_GET = object({ obj: object({ DefaultAction: 'string', Enabled: 'boolean', Loaded: 'boolean' }) });
 
-export async function retrieveMethodExecuter(client: VimClient, host: ManagedObjectReference): Promise<ManagedObjectReference> {
-  return client.transport.call<ManagedObjectReference>('RetrieveManagedMethodExecuter', methodCall('RetrieveManagedMethodExecuter', host), 'moref');
+/** Each call gets `timeoutMs` and one attempt: the probe's time budget, not the vCenter's. */
+export async function retrieveMethodExecuter(client: VimClient, host: ManagedObjectReference, timeoutMs: number): Promise<ManagedObjectReference> {
+  return client.transport.callOnce<ManagedObjectReference>('RetrieveManagedMethodExecuter', methodCall('RetrieveManagedMethodExecuter', host), 'moref', timeoutMs);
 }
 
 /** Runs `esxcli network firewall get` on the host behind `executer`. */
-export async function firewallGet(client: VimClient, executer: ManagedObjectReference, hostName: string): Promise<FirewallServiceState> {
+export async function firewallGet(client: VimClient, executer: ManagedObjectReference, hostName: string, timeoutMs: number): Promise<FirewallServiceState> {
   const params = text('moid', 'ha-cli-handler-network-firewall') + text('version', 'urn:vim25/5.0') + text('method', 'vim.EsxCLI.network.firewall.get');
-  const result = await client.transport.call<{ response?: string; fault?: { faultMsg?: string } }>('ExecuteSoap', methodCall('ExecuteSoap', executer, params), EXECUTE_RESULT);
+  const result = await client.transport.callOnce<{ response?: string; fault?: { faultMsg?: string } }>('ExecuteSoap', methodCall('ExecuteSoap', executer, params), EXECUTE_RESULT, timeoutMs);
   if (result?.fault || result?.response === undefined) {
     throw new EsxcliError(`esxcli network firewall get on ${hostName} failed: ${result?.fault?.faultMsg ?? 'no response'}`);
   }

@@ -122,16 +122,25 @@ export class SoapTransport {
     }
   }
 
-  private async attempt<T>(method: string, body: string, spec: Spec | FieldSpec | null, onItem: StreamHandler, fragments?: FragmentOptions): Promise<T> {
+  /**
+   * Calls one vim25 method once, with its own time limit and no retry: for
+   * calls that have a budget of their own, such as the esxcli probe, whose
+   * request must not outlive the probe or be repeated after it gave up.
+   */
+  callOnce<T>(method: string, body: string, spec: Spec | FieldSpec | null, timeoutMs: number): Promise<T> {
+    return this.attempt<T>(method, body, spec, () => {}, undefined, Math.min(timeoutMs, this.options.timeoutMs));
+  }
+
+  private async attempt<T>(method: string, body: string, spec: Spec | FieldSpec | null, onItem: StreamHandler, fragments?: FragmentOptions, timeoutMs = this.options.timeoutMs): Promise<T> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     this.roundTrips += 1;
     try {
       const response = await this.post(body, controller.signal);
       this.keepCookie(response);
       return await this.decode<T>(method, response, spec, onItem, fragments);
     } catch (err) {
-      throw this.explain(method, err, controller.signal.aborted);
+      throw this.explain(method, err, controller.signal.aborted ? timeoutMs : null);
     } finally {
       clearTimeout(timer);
     }
@@ -237,15 +246,15 @@ export class SoapTransport {
     return `status ${status}, ${type}, first bytes ${JSON.stringify(head.slice(0, 120))}`;
   }
 
-  private explain(method: string, err: unknown, timedOut: boolean): unknown {
+  private explain(method: string, err: unknown, timedOutAfterMs: number | null): unknown {
     if (err instanceof SoapFault || err instanceof TransportError) {
       return err;
     }
     if (err instanceof XmlDecodeError) {
       return new TransportError(`${method} on ${this.target}: ${err.message}`, { target: this.target, method, retryable: false }, { cause: err });
     }
-    if (timedOut) {
-      return new TransportError(`${method} on ${this.target} timed out after ${this.options.timeoutMs} ms`, { target: this.target, method, retryable: true }, { cause: err });
+    if (timedOutAfterMs !== null) {
+      return new TransportError(`${method} on ${this.target} timed out after ${timedOutAfterMs} ms`, { target: this.target, method, retryable: true }, { cause: err });
     }
     const code = (err as { code?: string }).code;
     const reason = (err as Error).message ?? String(err);

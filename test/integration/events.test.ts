@@ -20,7 +20,7 @@ interface FindingJson {
 }
 
 interface PollJson {
-  polls: { outcome: string; hostsChecked: number }[];
+  polls: { outcome: string; hostsChecked: number; firewallStateUnknown: { host: string; error: string }[] }[];
   findings: FindingJson[];
 }
 
@@ -184,6 +184,8 @@ describe('firewall events and probes', function () {
         expect(body.polls[0]!.outcome).to.equal('complete');
         expect(body.polls[0]!.hostsChecked).to.equal(hosts.length);
         expect(body.findings.filter((f) => f.rule === 'firewall-disabled')).to.deep.equal([]);
+        expect(body.polls[0]!.firewallStateUnknown.map((entry) => entry.host)).to.deep.equal([target.name]);
+        expect(body.polls[0]!.firewallStateUnknown[0]!.error).to.contain('NotSupported');
         const db = new Database(ws.database, { readonly: true });
         try {
           const error = db.prepare('SELECT service_error FROM hosts WHERE name = ?').pluck().get(target.name) as string;
@@ -195,6 +197,22 @@ describe('firewall events and probes', function () {
         }
       } finally {
         await sim.setHost(target.name, { esxcliFault: null, firewallEnabled: true });
+      }
+    });
+    it('gives up a slow probe without retrying it', async () => {
+      const ws = workspace({ probeTimeoutSeconds: 0.5 });
+      const target = hosts[1]!;
+      await ws.run('poll');
+      await sim.setHost(target.name, { esxcliFault: 'timeout' });
+      try {
+        await sim.resetStats();
+        const result = await ws.run('poll');
+        expect(result.stdout).to.contain(`firewall state unknown on ${target.name}: ExecuteSoap`);
+        expect(result.stdout).to.contain('timed out after');
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect((await sim.stats()).ExecuteSoap).to.equal(hosts.length);
+      } finally {
+        await sim.setHost(target.name, { esxcliFault: null });
       }
     });
   });
