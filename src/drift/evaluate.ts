@@ -117,23 +117,29 @@ class HostJudge {
     const actual = service?.status === 'ok' ? { ...state.defaultPolicy, esxcliDefaultAction: service.defaultAction } : state.defaultPolicy;
     const open: string[] = [];
     const unknown: string[] = [];
+    const contradicted: string[] = [];
     for (const direction of ['incomingBlocked', 'outgoingBlocked'] as const) {
+      const name = direction === 'incomingBlocked' ? 'incoming' : 'outgoing';
       if (expected[direction] !== true) {
         continue;
       }
-      if (state.defaultPolicy[direction] === false || esxcliPasses) {
-        open.push(direction === 'incomingBlocked' ? 'incoming' : 'outgoing');
+      if (state.defaultPolicy[direction] === false) {
+        open.push(name);
+      } else if (esxcliPasses) {
+        contradicted.push(name);
       } else if (state.defaultPolicy[direction] === undefined) {
-        unknown.push(direction === 'incomingBlocked' ? 'incoming' : 'outgoing');
+        unknown.push(name);
       }
     }
-    if (open.length === 0 && unknown.length === 0) {
+    if (open.length === 0 && contradicted.length === 0 && unknown.length === 0) {
       return [];
     }
-    const message =
-      open.length > 0
-        ? `default policy passes ${open.join(' and ')} traffic ${this.where}`
-        : `host does not report whether ${unknown.join(' and ')} traffic is blocked by default ${this.where}`;
+    const esxcli = `default action PASS, although defaultPolicy does not show ${contradicted.join(' and ')} traffic passed`;
+    const parts = [
+      ...(open.length > 0 ? [`default policy passes ${open.join(' and ')} traffic ${this.where}`] : []),
+      ...(contradicted.length > 0 ? [open.length > 0 ? `esxcli also reports ${esxcli}` : `esxcli reports ${esxcli} ${this.where}`] : []),
+    ];
+    const message = parts.length > 0 ? parts.join('; ') : `host does not report whether ${unknown.join(' and ')} traffic is blocked by default ${this.where}`;
     return [
       {
         rule: 'default-policy-open',
@@ -141,7 +147,7 @@ class HostJudge {
         actual,
         message,
         // Not reporting the policy is suspicious but not proof of an open firewall.
-        ...(open.length === 0 ? { severity: 'medium' as const } : {}),
+        ...(parts.length === 0 ? { severity: 'medium' as const } : {}),
       },
     ];
   }

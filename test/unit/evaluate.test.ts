@@ -65,6 +65,17 @@ describe('evaluateHost', () => {
       const findings = evaluate(current, baseline(), { host: host(current, { firewallService: { ...on, defaultAction: 'PASS' } }) });
       expect(rules(findings)).to.deep.equal(['default-policy-open:-']);
       expect(findings[0]!.actual).to.deep.equal({ incomingBlocked: true, outgoingBlocked: true, esxcliDefaultAction: 'PASS' });
+      expect(findings[0]!.severity).to.equal('critical');
+      expect(findings[0]!.message).to.equal('esxcli reports default action PASS, although defaultPolicy does not show incoming traffic passed on esx1.example.com (baseline test v1)');
+    });
+
+    it('names only the direction defaultPolicy passes', () => {
+      const current = state([], { incomingBlocked: false, outgoingBlocked: true });
+      const both = baseline({ defaultPolicy: { incomingBlocked: true, outgoingBlocked: true } });
+      const findings = evaluate(current, both, { host: host(current, { firewallService: { ...on, defaultAction: 'PASS' } }) });
+      expect(findings[0]!.message).to.equal(
+        'default policy passes incoming traffic on esx1.example.com (baseline test v1); esxcli also reports default action PASS, although defaultPolicy does not show outgoing traffic passed',
+      );
     });
   });
 
