@@ -80,14 +80,29 @@ export function findingsTable(findings: readonly StoredFinding[]): string {
   return table([['SEVERITY', 'RULE', 'HOST', 'RULESET', 'MESSAGE'], ...rows]);
 }
 
-export function severitySummary(findings: readonly StoredFinding[]): string {
+/**
+ * Summarizes open findings by severity. With `unread` naming vCenters that
+ * were not polled completely, it says the count covers only what was read,
+ * so that an empty list never reads as all clear.
+ */
+export function severitySummary(findings: readonly StoredFinding[], unread: readonly string[] = []): string {
   const counts = new Map<Severity, number>();
   for (const finding of findings) {
     counts.set(finding.severity, (counts.get(finding.severity) ?? 0) + 1);
   }
   const parts = [...SEVERITIES].reverse().filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`);
-  const hosts = new Set(findings.map((f) => `${f.vcenter}/${f.hostMoid ?? ''}`)).size;
-  return `${findings.length} open findings on ${hosts} hosts${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+  const hosts = new Set(findings.filter((f) => f.hostMoid !== null).map((f) => `${f.vcenter}/${f.hostMoid}`)).size;
+  const accepted = findings.filter((f) => f.hold?.kind === 'exception').length;
+  const summary = `${findings.length} open finding${findings.length === 1 ? '' : 's'} on ${hosts} host${hosts === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}${accepted > 0 ? ` (${accepted} accepted by exceptions)` : ''}`;
+  if (unread.length === 0) {
+    return summary;
+  }
+  return `${summary}\nnot every host was read: ${unread.join(', ')} could not be polled completely, so hosts there that were not read keep their last state`;
+}
+
+/** Whether findings need attention: open ones that no exception accepts. */
+export function needsAttention(findings: readonly StoredFinding[]): boolean {
+  return findings.some((finding) => finding.status === 'open' && finding.hold?.kind !== 'exception');
 }
 
 /** The message, plus who made the change when the message does not already say so. */

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { Workspace, baselineDocument } from '../helpers/cli.js';
+import { closedPort } from '../helpers/receivers.js';
 import { startSimulator, type SimHost, type Simulator } from '../helpers/vcsim.js';
 import { AdminClient } from '../helpers/vsphere-admin.js';
 
@@ -190,6 +191,29 @@ describe('vdrift poll against the simulator', function () {
       }
       const { body } = await ws.json<PollJson>('poll');
       expect(body.findings.filter((f) => f.host === target)).to.deep.equal([]);
+    });
+  });
+
+  describe('when not everything is clear', () => {
+    it('never calls a failed poll clear', async () => {
+      const ws = new Workspace(sim, { baselines: { 'restricted.json': restrictedSsh('DC0_C0_H0') }, vcenter: { url: `http://127.0.0.1:${await closedPort()}/sdk` } });
+      const result = await ws.run('poll');
+      expect(result.code).to.equal(3);
+      expect(result.stdout).to.contain('sim: poll failed:');
+      expect(result.stdout).to.contain('not every host was read: sim could not be polled completely');
+    });
+
+    it('exits 0 when exceptions accept every finding', async () => {
+      const target = 'DC0_C0_H0';
+      // Hosts outside the scope get a baseline with no rules, so they raise no host-not-checked findings.
+      const ws = new Workspace(sim, { baselines: { 'restricted.json': restrictedSsh(target), 'others.json': baselineDocument({ id: 'others', defaultPolicy: {} }) } });
+      expect((await ws.run('poll')).code).to.equal(1);
+      const expires = new Date(Date.now() + 86_400_000).toISOString();
+      const added = await ws.run('exception', 'add', '--host', target, '--ruleset', 'sshServer', '--rule', 'management-ruleset-allow-all', '--reason', 'vendor access', '--approved-by', 'ciso', '--expires', expires);
+      expect(added.code, added.stderr).to.equal(0);
+      const result = await ws.run('poll');
+      expect(result.code).to.equal(0);
+      expect(result.stdout).to.contain('1 open finding on 1 host: 1 high (1 accepted by exceptions)');
     });
   });
 

@@ -1,7 +1,7 @@
 import { CONFIG_OPTION, JSON_OPTION, parseCommandArgs } from '../args.js';
 import { loadContext, withStore } from '../context.js';
 import { EXIT } from '../exit-error.js';
-import { findingJson, findingsTable, severitySummary } from '../format.js';
+import { findingJson, findingsTable, needsAttention, severitySummary } from '../format.js';
 import type { CommandIo } from '../io.js';
 
 export const FINDINGS_HELP = `vdrift findings [--config PATH] [--json] [--all]
@@ -21,6 +21,6 @@ export async function findingsCommand(args: string[], io: CommandIo): Promise<nu
     } else {
       io.out(`${findingsTable(findings)}\n\n${severitySummary(open)}`);
     }
-    return open.length > 0 ? EXIT.openFindings : EXIT.ok;
+    return needsAttention(open) ? EXIT.openFindings : EXIT.ok;
   });
 }

@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.js';
 import { CONFIG_OPTION, JSON_OPTION, parseCommandArgs } from '../args.js';
 import { loadBaselinesFor, loadContext, loadExceptionsFor, withStore, type CommandContext } from '../context.js';
 import { EXIT } from '../exit-error.js';
-import { findingJson, findingsTable, pollJson, pollLine, severitySummary } from '../format.js';
+import { findingJson, findingsTable, needsAttention, pollJson, pollLine, severitySummary } from '../format.js';
 import type { CommandIo } from '../io.js';
 
 export const POLL_HELP = `vdrift poll [--config PATH] [--json] [--no-notify]
@@ -33,14 +33,15 @@ export async function pollCommand(args: string[], io: CommandIo): Promise<number
     if (values.json) {
       io.out(JSON.stringify({ polls: results.map(pollJson), findings: findings.map(findingJson) }, null, 2));
     } else {
-      io.out([...results.map(pollLine), '', findingsTable(findings), '', severitySummary(findings)].join('\n'));
+      const unread = results.filter((result) => result.outcome !== 'complete').map((result) => result.vcenter);
+      io.out([...results.map(pollLine), '', findingsTable(findings), '', severitySummary(findings, unread)].join('\n'));
     }
 
     // An incomplete poll left hosts unchecked, so it is reported like a failed one.
     if (results.some((result) => result.outcome !== 'complete')) {
       return EXIT.vcenterFailed;
     }
-    return findings.length > 0 ? EXIT.openFindings : EXIT.ok;
+    return needsAttention(findings) ? EXIT.openFindings : EXIT.ok;
   });
 }
 
