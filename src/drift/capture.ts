@@ -69,6 +69,17 @@ function allowedHostsOf(ruleset: Ruleset): AllowedHostsPolicy | null {
   };
 }
 
+/**
+ * Lists the enabled management rulesets of a captured baseline that admit
+ * every address. The capture approves them as they are, which a reviewer
+ * should see before signing: the hardening guides restrict them.
+ */
+export function approvedOpenManagement(baseline: Baseline): string[] {
+  return Object.entries(baseline.rulesets)
+    .filter(([, expectation]) => expectation.management === true && expectation.enabled === true && expectation.allowedHosts?.mode === 'any')
+    .map(([key]) => key);
+}
+
 /** Turns a cluster or host name into a valid baseline id. */
 export function captureId(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 55);

@@ -79,6 +79,7 @@ describe('vdrift poll against the simulator', function () {
 
   describe('with a baseline captured from a cluster host', () => {
     let ws: Workspace;
+    let captureWarning = '';
     const target = 'DC0_C0_H0';
 
     before(async () => {
@@ -86,7 +87,13 @@ describe('vdrift poll against the simulator', function () {
       await ws.run('poll');
       const capture = await ws.run('baseline', 'capture', '--host', target, '--approved-by', 'tester', '--ticket', 'CHG-42');
       expect(capture.code, capture.stderr).to.equal(0);
+      captureWarning = capture.stderr;
       ws.writeBaseline('captured.json', capture.stdout);
+    });
+
+    it('warns that allow-all is approved', () => {
+      expect(captureWarning).to.contain(`warning: ${target} lets every address reach`);
+      expect(captureWarning).to.match(/management rulesets [^;]*sshServer/);
     });
 
     it('reports no findings for the cluster', async () => {

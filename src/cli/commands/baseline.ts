@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { listBaselineFiles, validateBaselineFiles } from '../../config/baselines.js';
 import { loadConfig } from '../../config/config.js';
-import { captureBaseline, captureId } from '../../drift/capture.js';
+import { approvedOpenManagement, captureBaseline, captureId } from '../../drift/capture.js';
 import type { Store } from '../../store/store.js';
 import { CONFIG_OPTION, configPath, parseCommandArgs } from '../args.js';
 import { loadContext, withStore } from '../context.js';
@@ -48,6 +48,14 @@ async function captureCommand(args: string[], io: CommandIo): Promise<number> {
   return withStore(context, (store) => {
     const baseline = captureFromStore(store, values.host!, values.vcenter, values);
     io.out(JSON.stringify(baseline, null, 2));
+    const open = approvedOpenManagement(baseline);
+    if (open.length > 0) {
+      io.err(
+        `warning: ${values.host} lets every address reach ${open.length === 1 ? 'management ruleset' : `${open.length} management rulesets`} ${open.join(', ')}; ` +
+          'this baseline approves that with allowedHosts mode "any", so management-ruleset-allow-all stays silent for them. ' +
+          'Change them to "restricted" or "within" with your admin networks before approval',
+      );
+    }
     if (!values['approved-by'] || !values.ticket) {
       io.err('fill in approval.by and approval.ticket before committing this baseline; vdrift rejects it until then');
     }
