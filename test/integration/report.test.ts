@@ -594,6 +594,18 @@ describe('vdrift report', function () {
       expect(result.stderr).to.include('is not one of html, csv, json, md');
     });
 
+    it('rejects an unknown --out extension', async () => {
+      const result = await ws.run('report', '--from', marks.start!, '--to', marks.end!, '--out', 'report.pdf');
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include('cannot tell the format from the extension of --out "report.pdf"');
+    });
+
+    it('warns about filters matching nothing', async () => {
+      const result = await ws.run('report', '--from', marks.start!, '--to', marks.end!, '--host', 'no-such-host');
+      expect(result.code).to.equal(0);
+      expect(result.stderr).to.include('no host in the database matches');
+    });
+
     it('rejects a time without zone', async () => {
       const result = await ws.run('report', '--from', '2026-05-01T10:00:00', '--to', marks.end!);
       expect(result.code).to.equal(2);

@@ -63,6 +63,10 @@ export async function reportCommand(args: string[], io: CommandIo): Promise<numb
     // Building and rendering are synchronous, so one read transaction spans both passes over the hosts.
     store.reports.consistently(() => {
       const report = buildReport(store, options);
+      const filtered = filters.vcenters.length + filters.clusters.length + filters.hosts.length > 0;
+      if (filtered && report.header.summary.hostsInScope === 0) {
+        io.err('warning: no host in the database matches the --vcenter, --cluster and --host options, so the report covers no host');
+      }
       if (values.out === undefined) {
         const sink = new LineSink((text) => io.out(text));
         render(report, sink);
@@ -86,12 +90,18 @@ function requiredTime(text: string | undefined, option: string, edge: 'start' | 
   return time;
 }
 
-/** Picks the format from the extension of --out, or Markdown. */
+/** Picks the format from the extension of --out, or Markdown when there is no --out or no extension. */
 function formatOf(out: string | undefined): string {
   const extension = out === undefined ? '' : extname(out).slice(1).toLowerCase();
+  if (extension === '') {
+    return 'md';
+  }
   const aliases: Record<string, string> = { htm: 'html', markdown: 'md' };
   const format = aliases[extension] ?? extension;
-  return format in RENDERERS ? format : 'md';
+  if (!(format in RENDERERS)) {
+    throw new UsageError(`vdrift report: cannot tell the format from the extension of --out ${JSON.stringify(out)}; use .html, .csv, .json or .md, or give --format`);
+  }
+  return format;
 }
 
 function writeFile(path: string, write: (sink: TextSink) => void): void {
