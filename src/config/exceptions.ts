@@ -136,10 +136,14 @@ function checkEntry(document: ExceptionDocument, index: number, file: string, no
   };
 }
 
-/** Parses a date (midnight UTC) or a date-time with a time zone into an ISO instant. */
+/** Parses an expiry; a date alone means through the end of that day in UTC, as a reader of "expires 2027-01-31" expects. */
 export function parseExpiry(text: string): string | null {
-  const time = parseZonedTime(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  return time === null ? null : new Date(time).toISOString();
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const time = parseZonedTime(dateOnly ? `${text}T00:00:00Z` : text);
+  if (time === null) {
+    return null;
+  }
+  return new Date(dateOnly ? time + 86_400_000 : time).toISOString();
 }
 
 export { RULESET_RULES };

@@ -64,8 +64,9 @@ function checkEntry(values: AddValues, now: Date) {
     }
   }
   const rule = values.rule as RuleId;
-  if (!(rule in RULES) || rule.startsWith('vcenter-') || rule === 'broad-change' || rule === 'change-between-polls') {
-    throw new UsageError(`vdrift exception add: --rule ${JSON.stringify(values.rule)} is not a host rule; vdrift --help lists the rules in the README`);
+  const hostRules = Object.keys(RULES).filter((id) => !id.startsWith('vcenter-') && id !== 'broad-change' && id !== 'change-between-polls');
+  if (!hostRules.includes(rule)) {
+    throw new UsageError(`vdrift exception add: --rule ${JSON.stringify(values.rule)} is not a host rule; use one of ${hostRules.join(', ')}`);
   }
   if (RULESET_RULES.has(rule) !== Boolean(values.ruleset)) {
     throw new UsageError(RULESET_RULES.has(rule) ? `vdrift exception add: --ruleset is required for rule ${rule}` : `vdrift exception add: rule ${rule} concerns the whole host, so leave out --ruleset`);
