@@ -50,6 +50,16 @@ export async function readFirewallEvents(client: VimClient, position: EventPosit
   return { events, position: next };
 }
 
+/**
+ * Writes a vCenter time as vdrift writes its own: UTC with milliseconds.
+ * vCenter may send more digits or an offset, and times are compared as
+ * text in the database, where "47.04354336Z" would sort before "47.043Z".
+ */
+function instant(text: string): string {
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? text : new Date(time).toISOString();
+}
+
 function isFirewallEvent(event: VimEvent): boolean {
   return event.kind !== 'TaskEvent' || (event.taskDescriptionId ?? '').startsWith('host.FirewallSystem.');
 }
@@ -59,7 +69,7 @@ function toFirewallEvent(event: VimEvent): FirewallEvent {
     key: event.key,
     kind: event.kind,
     eventTypeId: event.eventTypeId,
-    createdTime: event.createdTime,
+    createdTime: instant(event.createdTime),
     userName: event.userName,
     hostMoid: event.host?.moid ?? null,
     hostName: event.host?.name ?? null,

@@ -16,7 +16,7 @@ interface FindingJson {
   ruleset: string | null;
   message: string;
   actual: Record<string, unknown>;
-  attribution: { userName: string; eventTypeId: string; authorized: boolean | null } | null;
+  attribution: { userName: string; at: string; eventTypeId: string; authorized: boolean | null } | null;
 }
 
 interface PollJson {
@@ -78,6 +78,7 @@ describe('firewall events and probes', function () {
     expect(finding.rule).to.equal('management-ruleset-allow-all');
     expect(finding.attribution?.userName).to.equal(sim.username);
     expect(finding.attribution?.eventTypeId).to.equal('esx.audit.net.firewall.config.changed');
+    expect(finding.attribution?.at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const table = await ws.run('findings');
     expect(table.stdout).to.contain(`changed by ${sim.username} at `);
   });
