@@ -5,10 +5,12 @@ import type { StateRunRow } from '../store/report-queries.js';
 import { VdriftError } from '../model/vdrift-error.js';
 import type { Store } from '../store/store.js';
 import { BaselineCatalog } from './baseline-catalog.js';
-import type { StateEvidence } from './types.js';
+import { firewallSwitchOf } from './labels.js';
+import type { FirewallSwitch, StateEvidence } from './types.js';
 
 export interface DiffSide {
   snapshotHash: string;
+  firewallSwitch: FirewallSwitch;
   firstPoll: { id: number; at: string };
   lastPoll: { id: number; at: string };
 }
@@ -33,6 +35,7 @@ export function hostHistory(store: Store, hostId: number): StateEvidence[] {
     snapshotHash: run.snapshotHash,
     notCheckedReason: run.notCheckedReason,
     notCheckedDetail: run.notCheckedDetail,
+    firewallSwitch: firewallSwitchOf(run.serviceState),
     baseline: baselines.ref(run.baselineVersionId),
     firstPoll: { id: run.firstPollId, at: run.firstSeenAt },
     lastPoll: { id: run.lastPollId, at: run.lastSeenAt },
@@ -61,7 +64,7 @@ export function hostDiff(store: Store, hostId: number, request: DiffRequest): Ho
       throw new DiffError(`no firewall state of this host was read at or before ${request.from}`);
     }
   } else {
-    before = read.slice(0, read.indexOf(after)).reverse().find((run) => run.snapshotHash !== after.snapshotHash);
+    before = read.slice(0, read.indexOf(after)).reverse().find((run) => run.snapshotHash !== after.snapshotHash || switchState(run) !== switchState(after));
     if (!before) {
       return null;
     }
@@ -71,7 +74,16 @@ export function hostDiff(store: Store, hostId: number, request: DiffRequest): Ho
   if (!beforeState || !afterState) {
     throw new DiffError('a snapshot that a host state names is missing from the database');
   }
-  return { before: side(before), after: side(after), changes: stateChanges(beforeState, afterState) };
+  const changes = stateChanges(beforeState, afterState);
+  if (switchState(before) !== switchState(after)) {
+    // The switch lives beside the snapshot: switching the firewall off leaves every ruleset as it was.
+    changes.unshift({ path: 'firewall.switch', before: switchState(before), after: switchState(after) });
+  }
+  return { before: side(before), after: side(after), changes };
+}
+
+function switchState(run: StateRunRow): FirewallSwitch['state'] {
+  return firewallSwitchOf(run.serviceState).state;
 }
 
 function lastAtOrBefore(runs: readonly StateRunRow[], at: string): StateRunRow | undefined {
@@ -79,5 +91,5 @@ function lastAtOrBefore(runs: readonly StateRunRow[], at: string): StateRunRow |
 }
 
 function side(run: StateRunRow): DiffSide {
-  return { snapshotHash: run.snapshotHash!, firstPoll: { id: run.firstPollId, at: run.firstSeenAt }, lastPoll: { id: run.lastPollId, at: run.lastSeenAt } };
+  return { snapshotHash: run.snapshotHash!, firewallSwitch: firewallSwitchOf(run.serviceState), firstPoll: { id: run.firstPollId, at: run.firstSeenAt }, lastPoll: { id: run.lastPollId, at: run.lastSeenAt } };
 }

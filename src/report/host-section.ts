@@ -7,6 +7,7 @@ import type { FirewallState } from '../model/firewall.js';
 import type { PollTimeRow, ReportHostRow, SeverityChangeRow } from '../store/report-queries.js';
 import type { Store } from '../store/store.js';
 import { findingEntry, marksDrift, type FindingContext } from './finding-entries.js';
+import { firewallSwitchOf } from './labels.js';
 import { judgeHost, type Judgement } from './host-judgement.js';
 import { runsInForce, runsOverlapping, type RunInForce } from './state-runs.js';
 import { buildTimeline, type DriftInterval } from './timeline.js';
@@ -121,6 +122,7 @@ function evidence(range: RunInForce, context: HostContext): StateEvidence {
     snapshotHash: run.snapshotHash,
     notCheckedReason: run.notCheckedReason,
     notCheckedDetail: run.notCheckedDetail,
+    firewallSwitch: firewallSwitchOf(run.serviceState),
     baseline: context.baselines.ref(run.baselineVersionId),
     firstPoll: { id: run.firstPollId, at: run.firstSeenAt },
     lastPoll: { id: run.lastPollId, at: run.lastSeenAt },

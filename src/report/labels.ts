@@ -1,7 +1,7 @@
 // Words and numbers as the human-readable formats (Markdown, HTML) print
 // them. JSON and CSV keep the raw values.
 import { canonicalJson } from '../model/canonical.js';
-import type { FindingEntry, HostStatus, NotEvaluatedReason, TimelineStatus } from './types.js';
+import type { FindingEntry, FirewallSwitch, HostStatus, NotEvaluatedReason, TimelineStatus } from './types.js';
 
 export const STATUS_LABELS: Record<HostStatus, string> = {
   compliant: 'compliant',
@@ -81,4 +81,28 @@ export function heldBy(finding: FindingEntry): string {
     parts.push(`exception ${exception.exceptionId} (approved by ${exception.approvedBy}, expires ${exception.expiresAt})`);
   }
   return parts.join('; ');
+}
+
+/** Reads a stored probe result: null when no probe ran, "unknown" when it failed, else its JSON. */
+export function firewallSwitchOf(serviceState: string | null): FirewallSwitch {
+  if (serviceState === null) {
+    return { state: 'not-probed', defaultAction: null };
+  }
+  try {
+    const value = JSON.parse(serviceState) as { enabled?: unknown; defaultAction?: unknown };
+    if (typeof value.enabled === 'boolean') {
+      return { state: value.enabled ? 'on' : 'off', defaultAction: typeof value.defaultAction === 'string' ? value.defaultAction : null };
+    }
+  } catch {
+    // "unknown", or a value an older vdrift wrote.
+  }
+  return { state: 'unknown', defaultAction: null };
+}
+
+/** The switch for a table cell: "on (DROP)", "off (PASS)", "unknown" or "-". */
+export function firewallSwitchLabel(value: FirewallSwitch): string {
+  if (value.state === 'not-probed') {
+    return '-';
+  }
+  return value.defaultAction === null ? value.state : `${value.state} (${value.defaultAction})`;
 }

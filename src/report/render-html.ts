@@ -4,7 +4,7 @@
 // escapeHtml.
 import { escapeHtml as h, summaryChart, timelineChart, timelineLegend } from './html-charts.js';
 import { HTML_STYLE } from './html-style.js';
-import { changedBy, formatDuration, formatPercent, formatValue, heldBy, REASON_LABELS, STATUS_LABELS } from './labels.js';
+import { changedBy, firewallSwitchLabel, formatDuration, formatPercent, formatValue, heldBy, REASON_LABELS, STATUS_LABELS } from './labels.js';
 import type { TextSink } from './sink.js';
 import type { FindingEntry, HostIndexEntry, HostSection, Report, ReportHeader } from './types.js';
 
@@ -145,11 +145,12 @@ function writeHost(host: HostSection, index: number, header: ReportHeader, sink:
   const states = host.states.map((s) => [
     mono(s.snapshotHash ?? ''),
     h(s.notCheckedReason ?? 'checked'),
+    h(firewallSwitchLabel(s.firewallSwitch)),
     h(s.baseline ? `${s.baseline.id} v${s.baseline.version}` : ''),
     h(`${s.firstPoll.id} at ${s.firstPoll.at}`),
     h(`${s.lastPoll.id} at ${s.lastPoll.at}${s.current ? ' (current)' : ''}`),
   ]);
-  sink.write(`${table(['Snapshot', 'State', 'Baseline', 'First poll', 'Last poll'], states)}</section>\n`);
+  sink.write(`${table(['Snapshot', 'State', 'Firewall', 'Baseline', 'First poll', 'Last poll'], states)}</section>\n`);
 }
 
 function findingsTable(findings: readonly FindingEntry[]): string {

@@ -1,7 +1,7 @@
 // The report as Markdown for pasting into a ticket. Every value goes
 // through `md`, which escapes Markdown syntax and HTML, because ticket
 // systems render both.
-import { changedBy, formatDuration, formatPercent, formatValue, heldBy, REASON_LABELS, STATUS_LABELS } from './labels.js';
+import { changedBy, firewallSwitchLabel, formatDuration, formatPercent, formatValue, heldBy, REASON_LABELS, STATUS_LABELS } from './labels.js';
 import type { TextSink } from './sink.js';
 import type { FindingEntry, HostSection, Report, ReportHeader } from './types.js';
 
@@ -97,11 +97,12 @@ function writeHost(host: HostSection, sink: TextSink): void {
   const states = host.states.map((s) => [
     s.snapshotHash ?? '',
     s.notCheckedReason ?? 'checked',
+    firewallSwitchLabel(s.firewallSwitch),
     s.baseline ? `${s.baseline.id} v${s.baseline.version}` : '',
     `${s.firstPoll.id} at ${s.firstPoll.at}`,
     `${s.lastPoll.id} at ${s.lastPoll.at}${s.current ? ' (current)' : ''}`,
   ]);
-  sink.write(table(['snapshot', 'state', 'baseline', 'first poll', 'last poll'], states));
+  sink.write(table(['snapshot', 'state', 'firewall', 'baseline', 'first poll', 'last poll'], states));
 }
 
 function writeFindings(findings: readonly FindingEntry[], sink: TextSink): void {

@@ -111,10 +111,18 @@ export interface PollRef {
 }
 
 /** One run of polls in which a host showed one state: the evidence behind the report. */
+/** The firewall's on/off switch as the esxcli probe saw it with a state, or not-probed when the probe was off. */
+export interface FirewallSwitch {
+  state: 'on' | 'off' | 'unknown' | 'not-probed';
+  /** esxcli's DefaultAction (DROP or PASS) when the probe succeeded. */
+  defaultAction: string | null;
+}
+
 export interface StateEvidence {
   snapshotHash: string | null;
   notCheckedReason: string | null;
   notCheckedDetail: string | null;
+  firewallSwitch: FirewallSwitch;
   baseline: { rowId: number; id: string; version: number; hash: string } | null;
   firstPoll: PollRef;
   lastPoll: PollRef;

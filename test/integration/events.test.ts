@@ -163,6 +163,7 @@ describe('firewall events and probes', function () {
     it('flags a firewall switched off', async () => {
       const ws = workspace();
       const target = hosts[5]!;
+      await ws.run('poll');
       await sim.setHost(target.name, { firewallEnabled: false });
       try {
         const { body } = await ws.json<PollJson>('poll');
@@ -173,6 +174,12 @@ describe('firewall events and probes', function () {
       } finally {
         await sim.setHost(target.name, { firewallEnabled: true });
       }
+      await ws.run('poll');
+
+      const history = await ws.json<{ states: { firewallSwitch: { state: string } }[] }>('history', '--host', target.name);
+      expect(history.body.states.map((state) => state.firewallSwitch.state)).to.deep.equal(['on', 'off', 'on']);
+      const between = await ws.json<{ changes: { path: string; before: unknown; after: unknown }[] }>('diff', '--host', target.name);
+      expect(between.body.changes).to.deep.equal([{ path: 'firewall.switch', before: 'off', after: 'on' }]);
     });
 
     it('survives a probe fault on one host', async () => {

@@ -1,4 +1,4 @@
-import { formatValue } from '../../report/labels.js';
+import { firewallSwitchLabel, formatValue } from '../../report/labels.js';
 import { parseReportTime } from '../../report/period.js';
 import { DiffError, hostDiff, hostHistory, type HostDiff } from '../../report/host-history.js';
 import type { StateEvidence } from '../../report/types.js';
@@ -12,7 +12,7 @@ import type { CommandIo } from '../io.js';
 export const HISTORY_HELP = `vdrift history --host NAME [--vcenter NAME] [--json] [--config PATH]
   Lists the host's state changes from the database: when each state was
   first and last seen (poll id and time), its snapshot hash, why the host
-  was not checked, and the baseline version that judged it.
+  was not checked, the firewall switch, and the baseline version that judged it.
   --json  print one JSON document {host, states} on stdout`;
 
 export const DIFF_HELP = `vdrift diff --host NAME [--vcenter NAME] [--from TIME] [--to TIME] [--json] [--config PATH]
@@ -102,16 +102,17 @@ function historyTable(states: readonly StateEvidence[]): string {
     `${state.lastPoll.at} (poll ${state.lastPoll.id})${state.current ? ' current' : ''}`,
     state.snapshotHash ?? '-',
     state.notCheckedReason === null ? 'checked' : `not checked: ${state.notCheckedReason}${state.notCheckedDetail ? ` (${state.notCheckedDetail})` : ''}`,
+    firewallSwitchLabel(state.firewallSwitch),
     state.baseline ? `${state.baseline.id} v${state.baseline.version} (${state.baseline.hash.slice(0, 12)})` : '-',
   ]);
-  return table([['FIRST SEEN', 'LAST SEEN', 'SNAPSHOT', 'STATE', 'BASELINE'], ...rows]);
+  return table([['FIRST SEEN', 'LAST SEEN', 'SNAPSHOT', 'STATE', 'FIREWALL', 'BASELINE'], ...rows]);
 }
 
 function diffText(diff: HostDiff | null): string {
   if (diff === null) {
-    return 'no firewall change recorded: every state read has the same snapshot';
+    return 'no firewall change recorded: every state read has the same snapshot and firewall switch';
   }
-  const side = (label: string, s: HostDiff['before']) => `${label}: snapshot ${s.snapshotHash}, seen from ${s.firstPoll.at} (poll ${s.firstPoll.id}) to ${s.lastPoll.at} (poll ${s.lastPoll.id})`;
+  const side = (label: string, s: HostDiff['before']) => `${label}: snapshot ${s.snapshotHash}, firewall ${firewallSwitchLabel(s.firewallSwitch)}, seen from ${s.firstPoll.at} (poll ${s.firstPoll.id}) to ${s.lastPoll.at} (poll ${s.lastPoll.id})`;
   const lines = [side('before', diff.before), side('after ', diff.after), ''];
   if (diff.changes.length === 0) {
     lines.push('no differences');
