@@ -39,7 +39,11 @@ export function buildReport(store: Store, options: ReportOptions): Report {
   const pass = judgeHosts(store, context, filters);
   const vcenterFindings = vcenters.flatMap((vcenter) => vcenterFindingsOf(store, vcenter.name, context));
   pass.tally.addFindings(vcenterFindings);
-  const polls = vcenters.map((vcenter) => ({ vcenter: vcenter.name, polls: vcenter.id === null ? [] : store.reports.polls(vcenter.id, period.from, period.to) }));
+  const polls = vcenters.map((vcenter) => ({
+    vcenter: vcenter.name,
+    polls: vcenter.id === null ? [] : store.reports.polls(vcenter.id, period.from, period.to),
+    firstPollAt: vcenter.id === null ? null : store.reports.firstPollAt(vcenter.id),
+  }));
   const coverage = measureCoverage(options.schedule, Date.parse(period.from), Date.parse(period.to), polls);
   const targets = pass.inScope.map((host) => ({ vcenter: host.vcenter, cluster: host.cluster, host: host.name }));
   return {

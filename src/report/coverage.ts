@@ -15,6 +15,8 @@ export interface VcenterPolls {
   vcenter: string;
   /** Polls that started in the period, in start order. */
   polls: readonly PollTimeRow[];
+  /** When vdrift first polled the vCenter, at any time, or null. */
+  firstPollAt: string | null;
 }
 
 export interface CoverageResult {
@@ -104,16 +106,18 @@ function summarize(entry: VcenterPolls, tracker: SlotTracker, interval: number |
     completePolls: count('complete'),
     incompletePolls: count('incomplete'),
     failedPolls: count('failed'),
-    gaps: tracker.missedRuns.filter((run) => interval === null || run.to - run.from > 2 * interval).map(toGap),
+    firstPollAt: entry.firstPollAt,
+    gaps: tracker.missedRuns.filter((run) => interval === null || run.to - run.from > 2 * interval).map((run) => toGap(run, entry.firstPollAt)),
   };
 }
 
-function toGap(run: MissedRun): Gap {
+function toGap(run: MissedRun, firstPollAt: string | null): Gap {
   return {
     from: new Date(run.from).toISOString(),
     to: new Date(run.to).toISOString(),
     missedPolls: run.count,
     durationSeconds: Math.round((run.to - run.from) / 1000),
+    beforeFirstPoll: firstPollAt === null || run.to <= Date.parse(firstPollAt),
   };
 }
 

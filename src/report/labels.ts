@@ -1,7 +1,7 @@
 // Words and numbers as the human-readable formats (Markdown, HTML) print
 // them. JSON and CSV keep the raw values.
 import { canonicalJson } from '../model/canonical.js';
-import type { FindingEntry, FirewallSwitch, HostStatus, NotEvaluatedReason, TimelineStatus } from './types.js';
+import type { FindingEntry, FirewallSwitch, Gap, HostStatus, NotEvaluatedReason, TimelineStatus } from './types.js';
 
 export const STATUS_LABELS: Record<HostStatus, string> = {
   compliant: 'compliant',
@@ -105,4 +105,9 @@ export function firewallSwitchLabel(value: FirewallSwitch): string {
     return '-';
   }
   return value.defaultAction === null ? value.state : `${value.state} (${value.defaultAction})`;
+}
+
+/** Says why polls are missing: vdrift did not watch the vCenter yet, or its polls failed or did not run. */
+export function gapCause(gap: Gap): string {
+  return gap.beforeFirstPoll ? 'before the first poll of this vCenter' : 'no complete poll';
 }

@@ -4,7 +4,7 @@
 // escapeHtml.
 import { escapeHtml as h, summaryChart, timelineChart, timelineLegend } from './html-charts.js';
 import { HTML_STYLE } from './html-style.js';
-import { changedBy, firewallSwitchLabel, formatDuration, formatPercent, formatValue, heldBy, REASON_LABELS, STATUS_LABELS } from './labels.js';
+import { changedBy, firewallSwitchLabel, gapCause, formatDuration, formatPercent, formatValue, heldBy, REASON_LABELS, STATUS_LABELS } from './labels.js';
 import type { TextSink } from './sink.js';
 import type { FindingEntry, HostIndexEntry, HostSection, Report, ReportHeader } from './types.js';
 
@@ -87,9 +87,9 @@ function writeCoverage(header: ReportHeader, sink: TextSink): void {
   sink.write(`An expected poll is covered when a complete poll started before the next expected one.</p>\n`);
   const rows = header.coverage.map((c) => [h(c.vcenter), num(c.coveredPolls), num(c.expectedPolls), h(formatPercent(c.coveragePercent)), num(c.completePolls), num(c.incompletePolls), num(c.failedPolls), num(c.gaps.length)]);
   sink.write(table(['vCenter', 'Covered', 'Expected', 'Coverage', 'Complete polls', 'Incomplete', 'Failed', 'Gaps'], rows));
-  const gaps = header.coverage.flatMap((c) => c.gaps.map((gap) => [h(c.vcenter), h(gap.from), h(gap.to), num(gap.missedPolls), h(formatDuration(gap.durationSeconds))]));
+  const gaps = header.coverage.flatMap((c) => c.gaps.map((gap) => [h(c.vcenter), h(gap.from), h(gap.to), num(gap.missedPolls), h(formatDuration(gap.durationSeconds)), h(gapCause(gap))]));
   if (gaps.length > 0) {
-    sink.write(`<p>Gaps longer than two intervals:</p>\n${table(['vCenter', 'From', 'To', 'Missed polls', 'Duration'], gaps)}`);
+    sink.write(`<p>Gaps longer than two intervals:</p>\n${table(['vCenter', 'From', 'To', 'Missed polls', 'Duration', 'Cause'], gaps)}`);
   }
   sink.write(`</section>\n`);
 }

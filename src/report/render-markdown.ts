@@ -1,7 +1,7 @@
 // The report as Markdown for pasting into a ticket. Every value goes
 // through `md`, which escapes Markdown syntax and HTML, because ticket
 // systems render both.
-import { changedBy, firewallSwitchLabel, formatDuration, formatPercent, formatValue, heldBy, REASON_LABELS, STATUS_LABELS } from './labels.js';
+import { changedBy, firewallSwitchLabel, gapCause, formatDuration, formatPercent, formatValue, heldBy, REASON_LABELS, STATUS_LABELS } from './labels.js';
 import type { TextSink } from './sink.js';
 import type { FindingEntry, HostSection, Report, ReportHeader } from './types.js';
 
@@ -53,10 +53,10 @@ function writeCoverage(header: ReportHeader, sink: TextSink): void {
   sink.write(schedule.intervalSeconds === null ? '.\n\n' : `, every ${formatDuration(schedule.intervalSeconds)} at the shortest.\n\n`);
   const rows = header.coverage.map((c) => [c.vcenter, c.coveredPolls, c.expectedPolls, formatPercent(c.coveragePercent), c.completePolls, c.incompletePolls, c.failedPolls, c.gaps.length]);
   sink.write(table(['vCenter', 'covered', 'expected', 'coverage', 'complete polls', 'incomplete', 'failed', 'gaps'], rows));
-  const gaps = header.coverage.flatMap((c) => c.gaps.map((gap) => [c.vcenter, gap.from, gap.to, gap.missedPolls, formatDuration(gap.durationSeconds)]));
+  const gaps = header.coverage.flatMap((c) => c.gaps.map((gap) => [c.vcenter, gap.from, gap.to, gap.missedPolls, formatDuration(gap.durationSeconds), gapCause(gap)]));
   if (gaps.length > 0) {
     sink.write(`Gaps longer than two intervals:\n\n`);
-    sink.write(table(['vCenter', 'from', 'to', 'missed polls', 'duration'], gaps));
+    sink.write(table(['vCenter', 'from', 'to', 'missed polls', 'duration', 'cause'], gaps));
   }
 }
 

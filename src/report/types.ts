@@ -61,6 +61,8 @@ export interface Gap {
   to: string;
   missedPolls: number;
   durationSeconds: number;
+  /** True when the gap ends before vdrift first polled the vCenter: it was not yet watched, rather than unreachable. */
+  beforeFirstPoll: boolean;
 }
 
 export interface Coverage {
@@ -72,6 +74,8 @@ export interface Coverage {
   completePolls: number;
   incompletePolls: number;
   failedPolls: number;
+  /** When vdrift first polled this vCenter, at any time; null when it never did. */
+  firstPollAt: string | null;
   gaps: Gap[];
 }
 

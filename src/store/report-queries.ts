@@ -140,6 +140,7 @@ export class ReportQueries {
   private readonly selectVcenterSeverityChanges;
   private readonly selectPolls;
   private readonly selectLastPoll;
+  private readonly selectFirstPoll;
   private readonly selectBaseline;
   private readonly selectBaselineSpans;
   private readonly selectWindows;
@@ -184,6 +185,7 @@ export class ReportQueries {
       `SELECT id, started_at AS startedAt, finished_at AS finishedAt, outcome, error FROM polls
        WHERE vcenter_id = ? AND started_at >= ? AND started_at < ? AND kind = 'inventory' ORDER BY started_at, id`,
     );
+    this.selectFirstPoll = db.prepare(`SELECT min(started_at) FROM polls WHERE vcenter_id = ? AND kind = 'inventory'`).pluck();
     this.selectLastPoll = db.prepare(
       `SELECT id, started_at AS startedAt, finished_at AS finishedAt, outcome, error FROM polls
        WHERE vcenter_id = ? AND finished_at <= ? AND kind = 'inventory' ORDER BY id DESC LIMIT 1`,
@@ -257,6 +259,11 @@ export class ReportQueries {
   /** Inventory polls of a vCenter that started in [from, to), in start order. */
   polls(vcenterId: number, from: string, to: string): PollTimeRow[] {
     return this.selectPolls.all(vcenterId, from, to) as PollTimeRow[];
+  }
+
+  /** Returns when vdrift first polled the vCenter, or null when it never did. */
+  firstPollAt(vcenterId: number): string | null {
+    return (this.selectFirstPoll.get(vcenterId) as string | null | undefined) ?? null;
   }
 
   /** Returns the vCenter's last inventory poll that finished at or before `at`, or null. */

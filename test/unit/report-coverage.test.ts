@@ -51,9 +51,12 @@ describe('forEachScheduledTime', () => {
   });
 });
 
+/** A first poll long before the day measured. */
+const EARLIER = '2026-01-01T00:00:00.000Z';
+
 describe('measureCoverage', () => {
   it('counts every slot covered', () => {
-    const { coverage, intervalSeconds } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: polls(DAY.from, 96) }]);
+    const { coverage, intervalSeconds } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: polls(DAY.from, 96), firstPollAt: EARLIER }]);
     expect(intervalSeconds).to.equal(900);
     expect(coverage[0]!.expectedPolls).to.equal(96);
     expect(coverage[0]!.coveredPolls).to.equal(96);
@@ -62,36 +65,44 @@ describe('measureCoverage', () => {
   });
 
   it('ignores two missed polls', () => {
-    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: polls(DAY.from, 96, [10, 11]) }]);
+    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: polls(DAY.from, 96, [10, 11]), firstPollAt: EARLIER }]);
     expect(coverage[0]!.coveredPolls).to.equal(94);
     expect(coverage[0]!.gaps).to.deep.equal([]);
   });
 
   it('lists three missed polls as a gap', () => {
-    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: polls(DAY.from, 96, [10, 11, 12]) }]);
-    expect(coverage[0]!.gaps).to.deep.equal([{ from: '2026-05-01T02:30:00.000Z', to: '2026-05-01T03:15:00.000Z', missedPolls: 3, durationSeconds: 2700 }]);
+    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: polls(DAY.from, 96, [10, 11, 12]), firstPollAt: EARLIER }]);
+    expect(coverage[0]!.gaps).to.deep.equal([{ from: '2026-05-01T02:30:00.000Z', to: '2026-05-01T03:15:00.000Z', missedPolls: 3, durationSeconds: 2700, beforeFirstPoll: false }]);
   });
 
   it('counts failed polls as missed', () => {
     const rows = polls(DAY.from, 96).map((row, i) => (i >= 90 ? { ...row, outcome: 'failed' as const } : row));
-    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: rows }]);
+    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: rows, firstPollAt: EARLIER }]);
     expect(coverage[0]!.coveredPolls).to.equal(90);
     expect(coverage[0]!.failedPolls).to.equal(6);
     expect(coverage[0]!.completePolls).to.equal(90);
-    expect(coverage[0]!.gaps).to.deep.equal([{ from: '2026-05-01T22:30:00.000Z', to: '2026-05-02T00:00:00.000Z', missedPolls: 6, durationSeconds: 5400 }]);
+    expect(coverage[0]!.gaps).to.deep.equal([{ from: '2026-05-01T22:30:00.000Z', to: '2026-05-02T00:00:00.000Z', missedPolls: 6, durationSeconds: 5400, beforeFirstPoll: false }]);
   });
 
   it('reports a vCenter never polled', () => {
-    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: [] }]);
+    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: [], firstPollAt: null }]);
     expect(coverage[0]!.coveredPolls).to.equal(0);
     expect(coverage[0]!.coveragePercent).to.equal(0);
     expect(coverage[0]!.gaps).to.have.length(1);
+    expect(coverage[0]!.gaps[0]!.beforeFirstPoll).to.equal(true);
+  });
+
+  it('marks the gap before the first poll', () => {
+    const rows = polls(DAY.from, 96).slice(40);
+    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: rows, firstPollAt: rows[0]!.startedAt }]);
+    expect(coverage[0]!.firstPollAt).to.equal(rows[0]!.startedAt);
+    expect(coverage[0]!.gaps.map((gap) => [gap.from, gap.to, gap.beforeFirstPoll])).to.deep.equal([['2026-05-01T00:00:00.000Z', '2026-05-01T10:00:00.000Z', true]]);
   });
 
   it('counts extra polls once per slot', () => {
     const rows = [...polls(DAY.from, 96), ...polls(DAY.from, 96).map((row) => ({ ...row, id: row.id + 1000 }))];
     rows.sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
-    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: rows }]);
+    const { coverage } = measureCoverage('*/15 * * * *', Date.parse(DAY.from), Date.parse(DAY.to), [{ vcenter: 'vc', polls: rows, firstPollAt: EARLIER }]);
     expect(coverage[0]!.completePolls).to.equal(192);
     expect(coverage[0]!.coveredPolls).to.equal(96);
   });
