@@ -110,7 +110,8 @@ async function validateCommand(args: string[], io: CommandIo): Promise<number> {
     }
   }
   if (errors > 0) {
-    throw new ExitError(`${errors} problems in ${reports.filter((r) => r.errors.length > 0).length} of ${reports.length} baseline files`, EXIT.usage);
+    const failing = reports.filter((r) => r.errors.length > 0).length;
+    throw new ExitError(`${errors} problem${errors === 1 ? '' : 's'} in ${failing} of ${reports.length} baseline file${reports.length === 1 ? '' : 's'}`, EXIT.usage);
   }
   return EXIT.ok;
 }
