@@ -185,17 +185,29 @@ interface Target {
   met: boolean;
 }
 
+/** The targets, each checked only when the run measured the size it names. */
 function targets(results: SizeResult[]): Target[] {
-  const largest = results[results.length - 1]!;
-  const mid = results.find((r) => r.hosts >= 500) ?? largest;
-  return [
-    { name: `poll / floor at ${largest.hosts} hosts`, value: largest.pollMs / largest.floorMs, limit: '<= 1.5', met: largest.pollMs / largest.floorMs <= 1.5 },
-    { name: `first poll / floor at ${largest.hosts} hosts`, value: largest.firstPollMs / largest.floorMs, limit: '<= 1.5', met: largest.firstPollMs / largest.floorMs <= 1.5 },
-    { name: `per-host / poll at ${mid.hosts} hosts`, value: mid.perHostMs / mid.pollMs, limit: '>= 10', met: mid.perHostMs / mid.pollMs >= 10 },
-    { name: `peak RSS MB at ${largest.hosts} hosts`, value: largest.maxRssBytes / 2 ** 20, limit: '< 300', met: largest.maxRssBytes < 300 * 2 ** 20 },
-    { name: `DB growth bytes per unchanged poll at ${largest.hosts} hosts`, value: largest.growthBytesPerPoll, limit: '< 1024', met: largest.growthBytesPerPoll < 1024 },
-    { name: 'evaluation hosts per second', value: Math.min(...results.map((r) => r.evaluateHostsPerSecond)), limit: '> 50000', met: results.every((r) => r.evaluateHostsPerSecond > 50_000) },
-  ];
+  const large = results.find((r) => r.hosts >= 2500);
+  const mid = results.find((r) => r.hosts === 500);
+  const checked: Target[] = [];
+  if (large) {
+    checked.push(
+      { name: `poll / floor at ${large.hosts} hosts`, value: large.pollMs / large.floorMs, limit: '<= 1.5', met: large.pollMs / large.floorMs <= 1.5 },
+      { name: `first poll / floor at ${large.hosts} hosts`, value: large.firstPollMs / large.floorMs, limit: '<= 1.5', met: large.firstPollMs / large.floorMs <= 1.5 },
+      { name: `peak RSS MB at ${large.hosts} hosts`, value: large.maxRssBytes / 2 ** 20, limit: '< 300', met: large.maxRssBytes < 300 * 2 ** 20 },
+      { name: `DB growth bytes per unchanged poll at ${large.hosts} hosts`, value: large.growthBytesPerPoll, limit: '< 1024', met: large.growthBytesPerPoll < 1024 },
+    );
+  }
+  if (mid) {
+    checked.push({ name: `per-host / poll at ${mid.hosts} hosts`, value: mid.perHostMs / mid.pollMs, limit: '>= 10', met: mid.perHostMs / mid.pollMs >= 10 });
+  }
+  checked.push({
+    name: 'evaluation hosts per second',
+    value: Math.min(...results.map((r) => r.evaluateHostsPerSecond)),
+    limit: '> 50000',
+    met: results.every((r) => r.evaluateHostsPerSecond > 50_000),
+  });
+  return checked;
 }
 
 function table(results: SizeResult[]): string {
@@ -250,6 +262,9 @@ if (reports) {
 }
 for (const target of checked) {
   console.log(`${target.met ? 'met    ' : 'NOT MET'}  ${target.name}: ${target.value.toFixed(2)} (target ${target.limit})`);
+}
+if (!results.some((r) => r.hosts >= 2500) || !results.some((r) => r.hosts === 500)) {
+  console.log('(the size targets are checked only in runs that include 500 and 2,500 hosts)');
 }
 const outDir = packagePath('bench', 'results');
 mkdirSync(outDir, { recursive: true });
