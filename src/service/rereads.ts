@@ -32,6 +32,8 @@ export class RereadWatcher {
   readonly counts: RereadCounts = { events: 0, rereads: new Map() };
   private readonly pending = new Map<string, PendingHost>();
   private readonly running = new Set<Promise<void>>();
+  /** Events of hosts whose re-read is in progress, which later events join. */
+  private readonly active = new Map<string, FirewallEvent[]>();
   private interval: NodeJS.Timeout | null = null;
   private stopped = false;
   private watching = false;
@@ -87,6 +89,12 @@ export class RereadWatcher {
 
   /** Starts, or restarts, the quiet period of a host; one re-read follows however many events arrive. */
   private schedule(moid: string, event: FirewallEvent): void {
+    // A re-read still retrying reads the host again anyway, so it takes the event over.
+    const active = this.active.get(moid);
+    if (active) {
+      active.push(event);
+      return;
+    }
     const host = this.pending.get(moid);
     if (host) {
       clearTimeout(host.timer);
@@ -94,7 +102,11 @@ export class RereadWatcher {
     const events = [...(host?.events ?? []), event];
     const timer = setTimeout(() => {
       this.pending.delete(moid);
-      const run = this.reread(moid, events).finally(() => this.running.delete(run));
+      this.active.set(moid, events);
+      const run = this.reread(moid, events).finally(() => {
+        this.running.delete(run);
+        this.active.delete(moid);
+      });
       this.running.add(run);
     }, this.settings.debounceMs);
     this.pending.set(moid, { timer, events });
