@@ -82,7 +82,7 @@ export function findingsTable(findings: readonly StoredFinding[]): string {
 
 /**
  * Summarizes open findings by severity. With `unread` naming vCenters that
- * were not polled completely, it says the count covers only what was read,
+ * were not polled completely, it adds that the count covers only what was read,
  * so that an empty list never reads as all clear.
  */
 export function severitySummary(findings: readonly StoredFinding[], unread: readonly string[] = []): string {
@@ -100,12 +100,12 @@ export function severitySummary(findings: readonly StoredFinding[], unread: read
   return `${summary}\nnot every host was read: ${unread.join(', ')} could not be polled completely, so hosts there that were not read keep their last state`;
 }
 
-/** Whether findings need attention: open ones that no exception accepts. */
+/** Returns whether findings need attention: open ones that no exception accepts. */
 export function needsAttention(findings: readonly StoredFinding[]): boolean {
   return findings.some((finding) => finding.status === 'open' && finding.hold?.kind !== 'exception');
 }
 
-/** The message, plus who made the change when the message does not already say so. */
+/** Returns the message, plus who made the change when the message does not already name them. */
 function messageWithAuthor(finding: StoredFinding): string {
   const attribution = finding.attribution;
   if (attribution === null || attribution.authorized === false) {

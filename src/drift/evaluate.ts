@@ -134,11 +134,14 @@ class HostJudge {
     if (open.length === 0 && contradicted.length === 0 && unknown.length === 0) {
       return [];
     }
-    const esxcli = `default action PASS, although defaultPolicy does not show ${contradicted.join(' and ')} traffic passed`;
-    const parts = [
-      ...(open.length > 0 ? [`default policy passes ${open.join(' and ')} traffic ${this.where}`] : []),
-      ...(contradicted.length > 0 ? [open.length > 0 ? `esxcli also reports ${esxcli}` : `esxcli reports ${esxcli} ${this.where}`] : []),
-    ];
+    const parts: string[] = [];
+    if (open.length > 0) {
+      parts.push(`default policy passes ${open.join(' and ')} traffic ${this.where}`);
+    }
+    if (contradicted.length > 0) {
+      const esxcli = `default action PASS, although defaultPolicy does not show ${contradicted.join(' and ')} traffic passed`;
+      parts.push(open.length > 0 ? `esxcli also reports ${esxcli}` : `esxcli reports ${esxcli} ${this.where}`);
+    }
     const message = parts.length > 0 ? parts.join('; ') : `host does not report whether ${unknown.join(' and ')} traffic is blocked by default ${this.where}`;
     return [
       {
