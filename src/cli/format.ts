@@ -1,6 +1,6 @@
 // Human and JSON renderings of findings and poll results.
 import { SEVERITIES, severityRank, type Severity, type StoredFinding } from '../model/finding.js';
-import type { VcenterPollResult } from '../poll/poll-vcenter.js';
+import { pollFigures, type VcenterPollResult } from '../poll/poll-vcenter.js';
 
 export function findingJson(finding: StoredFinding): Record<string, unknown> {
   return {
@@ -31,19 +31,8 @@ export function findingJson(finding: StoredFinding): Record<string, unknown> {
 export function pollJson(result: VcenterPollResult): Record<string, unknown> {
   return {
     vcenter: result.vcenter,
-    pollId: result.pollId,
-    outcome: result.outcome,
+    ...pollFigures(result),
     error: result.error,
-    hostsSeen: result.hostsSeen,
-    hostsChecked: result.hostsChecked,
-    hostsEvaluated: result.hostsEvaluated,
-    roundTrips: result.roundTrips,
-    durationMs: result.durationMs,
-    fetchMs: result.fetchMs,
-    writeMs: result.writeMs,
-    objectsDecoded: result.objectsDecoded,
-    objectsReused: result.objectsReused,
-    notificationsQueued: result.notificationsQueued,
     firewallStateUnknown: result.firewallStateUnknown,
     opened: result.transitions.filter((t) => t.kind === 'opened').length,
     resolved: result.transitions.filter((t) => t.kind === 'resolved').length,

@@ -37,8 +37,9 @@ export interface VcenterPollResult {
   firewallStateUnknown: { host: string; error: string }[];
 }
 
-export function logResult(logger: Logger, result: VcenterPollResult): void {
-  const fields = {
+/** Returns the counts and timings of a poll, as logs and `vdrift poll --json` show them. */
+export function pollFigures(result: VcenterPollResult) {
+  return {
     pollId: result.pollId,
     outcome: result.outcome,
     hostsSeen: result.hostsSeen,
@@ -50,9 +51,12 @@ export function logResult(logger: Logger, result: VcenterPollResult): void {
     writeMs: result.writeMs,
     objectsDecoded: result.objectsDecoded,
     objectsReused: result.objectsReused,
-    transitions: result.transitions.length,
     notificationsQueued: result.notificationsQueued,
   };
+}
+
+export function logResult(logger: Logger, result: VcenterPollResult): void {
+  const fields = { ...pollFigures(result), transitions: result.transitions.length };
   for (const { host, error } of result.firewallStateUnknown) {
     logger.warn('firewall state unknown: the esxcli probe failed', { host, error });
   }

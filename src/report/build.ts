@@ -5,7 +5,7 @@
 // not with their history.
 import { compareText } from '../drift/differences.js';
 import { globToRegExp } from '../drift/match.js';
-import type { PollTimeRow, ReportHostRow, SeverityChangeRow } from '../store/report-queries.js';
+import type { PollTimeRow, ReportHostRow, SeverityChangeRow, WindowHistoryRow } from '../store/report-queries.js';
 import type { Store } from '../store/store.js';
 import { BaselineCatalog } from './baseline-catalog.js';
 import { measureCoverage } from './coverage.js';
@@ -178,7 +178,7 @@ function vcenterFindingsOf(store: Store, vcenter: string, context: HostContext):
   return store.reports.vcenterFindings(vcenter, context.period.from, context.period.to).map((row) => findingEntry(row, changes.get(row.id) ?? [], context));
 }
 
-function windowEntry(window: { id: number; source: string; scope: string; startsAt: string; endsAt: string; endedAt: string | null; ticket: string; createdBy: string; reason: string }): WindowEntry {
+function windowEntry(window: WindowHistoryRow): WindowEntry {
   return {
     id: window.id,
     source: window.source,

@@ -2,6 +2,7 @@
 // writes these types and nothing else, so the formats agree on every number.
 // schemas/report.schema.json describes the JSON rendering of them.
 import type { Difference } from '../drift/differences.js';
+import type { ExceptionHistoryRow, WindowHistoryRow } from '../store/report-queries.js';
 
 export type HostStatus = 'compliant' | 'compliant-with-exceptions' | 'non-compliant' | 'not-evaluated';
 
@@ -224,32 +225,10 @@ export interface HostSection {
   findings: FindingEntry[];
 }
 
-export interface WindowEntry {
-  id: number;
-  source: string;
-  scope: unknown;
-  startsAt: string;
-  endsAt: string;
-  endedAt: string | null;
-  ticket: string;
-  createdBy: string;
-  reason: string;
-}
+/** A window as the report shows it: the stored row with its scope parsed. */
+export type WindowEntry = Omit<WindowHistoryRow, 'scope' | 'createdAt'> & { scope: unknown };
 
-export interface ExceptionEntry {
-  exceptionId: string;
-  source: string;
-  vcenter: string | null;
-  cluster: string | null;
-  host: string | null;
-  ruleset: string | null;
-  rule: string;
-  reason: string;
-  approvedBy: string;
-  createdAt: string;
-  expiresAt: string;
-  withdrawnAt: string | null;
-}
+export type ExceptionEntry = ExceptionHistoryRow;
 
 /** Everything but the host sections, which are streamed after it. */
 export interface ReportHeader {

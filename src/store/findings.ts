@@ -205,20 +205,15 @@ export class FindingRepository {
   }
 }
 
-interface StoredRow {
+/** The columns every finding row has, with expected and actual as stored JSON. */
+export type FindingColumns = Omit<Finding, 'expected' | 'actual' | 'baseline'> & {
   id: number;
-  fingerprint: string;
-  rule: StoredFinding['rule'];
-  severity: Severity;
-  vcenter: string;
-  host: string | null;
-  hostMoid: string | null;
-  cluster: string | null;
-  ruleset: string | null;
   expected: string;
   actual: string;
-  message: string;
   status: StoredFinding['status'];
+};
+
+interface StoredRow extends FindingColumns {
   firstSeen: string;
   lastSeen: string;
   resolvedAt: string | null;

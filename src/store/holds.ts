@@ -7,17 +7,8 @@ import { canonicalJson } from '../model/canonical.js';
 import type { MaintenanceWindow, RiskException, WindowScope } from '../model/hold.js';
 import type { Db } from './database.js';
 
-interface WindowRow {
-  id: number;
-  source: 'config' | 'cli';
-  scope: string;
-  startsAt: string;
-  endsAt: string;
-  endedAt: string | null;
-  ticket: string;
-  createdBy: string;
-  reason: string;
-}
+/** A window as stored: its scope is canonical JSON. */
+export type WindowRow = Omit<MaintenanceWindow, 'scope'> & { scope: string };
 
 const WINDOW_COLUMNS = `id, source, scope, starts_at AS startsAt, ends_at AS endsAt, ended_at AS endedAt, ticket,
   created_by AS createdBy, reason`;

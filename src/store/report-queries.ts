@@ -2,6 +2,8 @@
 // list has an ORDER BY that ends in a unique column, so the same database
 // always gives rows in the same order.
 import type { Db } from './database.js';
+import type { FindingColumns } from './findings.js';
+import type { WindowRow } from './holds.js';
 import type { PollOutcome } from './polls.js';
 
 export interface ReportHostRow {
@@ -32,21 +34,8 @@ export interface StateRunRow {
   current: boolean;
 }
 
-export interface ReportFindingRow {
-  id: number;
-  fingerprint: string;
-  rule: string;
-  severity: string;
-  vcenter: string;
-  host: string | null;
-  hostMoid: string | null;
-  cluster: string | null;
-  ruleset: string | null;
-  expected: string;
-  actual: string;
-  message: string;
+export interface ReportFindingRow extends FindingColumns {
   baselineVersionId: number | null;
-  status: 'open' | 'resolved';
   firstSeenAt: string;
   firstPollId: number | null;
   seenUntil: string;
@@ -94,18 +83,7 @@ export interface BaselineSpanRow {
   lastInForce: string;
 }
 
-export interface WindowHistoryRow {
-  id: number;
-  source: string;
-  scope: string;
-  startsAt: string;
-  endsAt: string;
-  endedAt: string | null;
-  ticket: string;
-  createdBy: string;
-  reason: string;
-  createdAt: string;
-}
+export type WindowHistoryRow = WindowRow & { createdAt: string };
 
 export interface ExceptionHistoryRow {
   exceptionId: string;

@@ -356,7 +356,7 @@ function firewallRef(moid: string): MoRef {
   return { type: 'HostFirewallSystem', value: moid };
 }
 
-function returnedRef(xml: string): MoRef {
+export function returnedRef(xml: string): MoRef {
   const match = /<returnval type="([^"]+)">([^<]+)<\/returnval>/.exec(xml);
   if (!match?.[1] || !match[2]) throw new Error(`no returnval reference in: ${xml.slice(0, 500)}`);
   return { type: match[1], value: decodeXmlText(match[2]) };

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { SaxesParser } from 'saxes';
 import { hostileBodies, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { httpRequest, type HttpResponse } from '../helpers/http.js';
+import { captureError } from '../helpers/raw-reads.js';
+import { closedPort } from '../helpers/receivers.js';
 import { startSimulator, type SimHost, type Simulator } from '../helpers/vcsim.js';
 import { AdminClient, SoapFaultError, parseFault, type MoRef } from '../helpers/vsphere-admin.js';
 
@@ -113,8 +115,8 @@ describe('fault proxy', () => {
     });
 
     it('responds 502 when upstream is down', async () => {
-      const closedPort = await unusedPort();
-      const orphan = await startFaultProxy(`http://127.0.0.1:${closedPort}/sdk`);
+      const port = await closedPort();
+      const orphan = await startFaultProxy(`http://127.0.0.1:${port}/sdk`);
       try {
         const res = await httpRequest(orphan.url, { method: 'POST', body: soapEnvelope('Login', sessionManager(), '') });
 
@@ -739,25 +741,6 @@ function parseXml(xml: string): ParsedXml {
   });
   parser.write(xml).close();
   return parsed;
-}
-
-async function captureError(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error(`expected an Error, got ${String(err)}`);
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-/** Returns a loopback port that nothing listens on: one a server had and released. */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Polls condition every 10 ms until it holds, or throws after timeoutMs. */

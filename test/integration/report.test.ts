@@ -7,12 +7,12 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import Database from 'better-sqlite3';
 import { packagePath } from '../../src/model/paths.js';
 import { Workspace, baselineDocument } from '../helpers/cli.js';
+import { closedPort } from '../helpers/receivers.js';
 import { startSimulator, type SimHost, type Simulator } from '../helpers/vcsim.js';
 import { AdminClient } from '../helpers/vsphere-admin.js';
 import { tempDir } from '../setup.js';
@@ -67,15 +67,6 @@ interface ReportJson {
   exceptions: { exceptionId: string; approvedBy: string }[];
   vcenterFindings: FindingJson[];
   hosts: HostJson[];
-}
-
-/** Returns a loopback port that nothing listens on, found by binding and releasing it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Parses RFC 4180 CSV with CRLF line ends into rows of fields. */

@@ -6,13 +6,12 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { packagePath } from '../../src/model/paths.js';
 import { Workspace, type CliResult } from '../helpers/cli.js';
 import { logLines, starterBaseline } from '../helpers/database-state.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { closedPort } from '../helpers/receivers.js';
 import { startSimulator, type Simulator } from '../helpers/vcsim.js';
 
 interface PollJson {
@@ -46,15 +45,6 @@ function configFor(sim: Simulator, vcenter: Record<string, unknown> = {}): Recor
     baselines: './baselines',
     vcenters: [{ name: 'sim', url: sim.url, username: sim.username, passwordEnv: 'VDRIFT_TEST_PASSWORD', ...vcenter }],
   };
-}
-
-/** Returns a loopback port on which nothing listens: one the kernel handed out and that was closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function modeOf(file: string): string {

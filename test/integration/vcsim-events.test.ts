@@ -4,12 +4,13 @@
 // host, so the tests do not see each other's events.
 import { expect } from 'chai';
 import { httpRequest } from '../helpers/http.js';
+import { captureError, captureFault, hostRef, propertyValue, readHostProperty, readHostXml, readObjectXml } from '../helpers/raw-reads.js';
 import { startSimulator, type SimHost, type Simulator } from '../helpers/vcsim.js';
 import {
   AdminClient,
   EsxcliFaultError,
-  SoapFaultError,
   escapeXml,
+  returnedRef,
   type MoRef,
   type VimEvent,
 } from '../helpers/vsphere-admin.js';
@@ -680,10 +681,6 @@ describe('vcsim with a newer vCenter API version', () => {
 
 // --- SOAP helpers: request bodies as in the vim25 WSDL, raw XML back. ---
 
-function hostRef(moid: string): MoRef {
-  return { type: 'HostSystem', value: moid };
-}
-
 function keysOf(events: VimEvent[]): number[] {
   return events.map((event) => event.key);
 }
@@ -729,12 +726,6 @@ async function methodExecuter(client: AdminClient, hostMoid: string): Promise<Mo
   return returnedRef(await client.call('RetrieveManagedMethodExecuter', hostRef(hostMoid)));
 }
 
-function returnedRef(xml: string): MoRef {
-  const match = /<returnval type="([^"]+)">([^<]+)<\/returnval>/.exec(xml);
-  if (!match?.[1] || !match[2]) throw new Error(`no returnval reference in: ${xml.slice(0, 500)}`);
-  return { type: match[1], value: match[2] };
-}
-
 /** Calls WaitForUpdatesEx with a 10 s limit, from version when given. */
 function waitForUpdates(client: AdminClient, collector: MoRef, version?: string): Promise<string> {
   const versionXml = version === undefined ? '' : `<version>${version}</version>`;
@@ -747,35 +738,6 @@ function esxcliCall(method: string, argumentXml = ''): string {
 
 function hostObjectSet(list: SimHost[]): string {
   return list.map((h) => `<objectSet><obj type="HostSystem">${h.moid}</obj></objectSet>`).join('');
-}
-
-/** Retrieves paths of one object and returns the raw response. */
-function readObjectXml(client: AdminClient, obj: MoRef, paths: string[]): Promise<string> {
-  const pathSet = paths.map((p) => `<pathSet>${p}</pathSet>`).join('');
-  return client.call(
-    'RetrievePropertiesEx',
-    client.serviceContent.propertyCollector,
-    `<specSet><propSet><type>${obj.type}</type>${pathSet}</propSet>` +
-      `<objectSet><obj type="${obj.type}">${obj.value}</obj></objectSet></specSet><options></options>`,
-  );
-}
-
-function readHostXml(client: AdminClient, moid: string, paths: string[]): Promise<string> {
-  return readObjectXml(client, hostRef(moid), paths);
-}
-
-async function readHostProperty(client: AdminClient, moid: string, path: string): Promise<string> {
-  return propertyValue(await readHostXml(client, moid, [path]), path);
-}
-
-/** Returns the content of the val element of property name, or throws when it is absent. */
-function propertyValue(xml: string, name: string): string {
-  const start = xml.indexOf(`<propSet><name>${name}</name>`);
-  if (start < 0) throw new Error(`no property ${name} in response: ${xml.slice(0, 800)}`);
-
-  const valueStart = xml.indexOf('>', xml.indexOf('<val', start)) + 1;
-  const valueEnd = xml.indexOf('</val></propSet>', valueStart);
-  return xml.slice(valueStart, valueEnd);
 }
 
 /** Returns the 8.0.2.0 flags of ruleset id, or throws when the ruleset or a flag is missing. */
@@ -792,24 +754,4 @@ function rulesetFlags(firewallXml: string, id: string): { userControllable: bool
     return { userControllable: flag('userControllable'), ipListUserConfigurable: flag('ipListUserConfigurable') };
   }
   throw new Error(`no ruleset ${id} in: ${firewallXml.slice(0, 300)}`);
-}
-
-// --- Error helpers. ---
-
-async function captureError(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error(`expected an Error, got ${String(err)}`);
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-async function captureFault(promise: Promise<unknown>): Promise<SoapFaultError> {
-  const error = await captureError(promise);
-  if (!(error instanceof SoapFaultError)) {
-    throw new Error(`expected a SoapFaultError, got: ${error.message}`);
-  }
-  return error;
 }

@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { connect, type PeerCertificate } from 'node:tls';
 import { httpRequest } from '../helpers/http.js';
+import { captureError, captureFault, hostRef, propertyValue, readHostProperty, readHostXml, readObjectXml } from '../helpers/raw-reads.js';
 import { simulatorBinary, startSimulator, type SimHost, type Simulator } from '../helpers/vcsim.js';
-import { AdminClient, SoapFaultError, type MoRef } from '../helpers/vsphere-admin.js';
+import { AdminClient, returnedRef, type MoRef } from '../helpers/vsphere-admin.js';
 
 const SIM_START_TIMEOUT_MS = 120_000;
 
@@ -523,43 +524,9 @@ describe('vcsim binary', () => {
 
 // --- SOAP helpers: request bodies as in the vim25 WSDL, raw XML back. ---
 
-function hostRef(moid: string): MoRef {
-  return { type: 'HostSystem', value: moid };
-}
-
-/** Retrieves paths of one object and returns the raw response. */
-async function readObjectXml(client: AdminClient, obj: MoRef, paths: string[]): Promise<string> {
-  const pathSet = paths.map((p) => `<pathSet>${p}</pathSet>`).join('');
-  return client.call(
-    'RetrievePropertiesEx',
-    client.serviceContent.propertyCollector,
-    `<specSet><propSet><type>${obj.type}</type>${pathSet}</propSet>` +
-      `<objectSet><obj type="${obj.type}">${obj.value}</obj></objectSet></specSet><options></options>`,
-  );
-}
-
-function readHostXml(client: AdminClient, moid: string, paths: string[]): Promise<string> {
-  return readObjectXml(client, hostRef(moid), paths);
-}
-
-/** Returns the inner XML of one property of a host. */
-async function readHostProperty(client: AdminClient, moid: string, path: string): Promise<string> {
-  return propertyValue(await readHostXml(client, moid, [path]), path);
-}
-
 async function readFirewallInfo(client: AdminClient, firewallSystem: string): Promise<string> {
   const xml = await readObjectXml(client, { type: 'HostFirewallSystem', value: firewallSystem }, ['firewallInfo']);
   return propertyValue(xml, 'firewallInfo');
-}
-
-/** Returns the content of the val element of property name, or throws when it is absent. */
-function propertyValue(xml: string, name: string): string {
-  const start = xml.indexOf(`<propSet><name>${name}</name>`);
-  if (start < 0) throw new Error(`no property ${name} in response: ${xml.slice(0, 800)}`);
-
-  const valueStart = xml.indexOf('>', xml.indexOf('<val', start)) + 1;
-  const valueEnd = xml.indexOf('</val></propSet>', valueStart);
-  return xml.slice(valueStart, valueEnd);
 }
 
 /** Returns the XML of the ruleset with key id. */
@@ -575,12 +542,6 @@ function rulesetEnabled(firewallXml: string, id: string): boolean {
   const enabled = /<enabled>(true|false)<\/enabled>/.exec(rulesetXml(firewallXml, id));
   if (!enabled) throw new Error(`ruleset ${id} has no enabled element`);
   return enabled[1] === 'true';
-}
-
-function returnedRef(xml: string): MoRef {
-  const match = /<returnval type="([^"]+)">([^<]+)<\/returnval>/.exec(xml);
-  if (!match?.[1] || !match[2]) throw new Error(`no returnval reference in: ${xml.slice(0, 500)}`);
-  return { type: match[1], value: match[2] };
 }
 
 /** Creates a filter on collector for paths of one object. */
@@ -678,25 +639,7 @@ function requireToken(xml: string): string {
   return token;
 }
 
-// --- Error and process helpers. ---
-
-async function captureError(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error(`expected an Error, got ${String(err)}`);
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-async function captureFault(promise: Promise<unknown>): Promise<SoapFaultError> {
-  const error = await captureError(promise);
-  if (!(error instanceof SoapFaultError)) {
-    throw new Error(`expected a SoapFaultError, got: ${error.message}`);
-  }
-  return error;
-}
+// --- Process helpers. ---
 
 /** Connects with TLS, trusting only ca, and returns the certificate the server presents. */
 function peerCertificate(host: string, port: number, ca: string): Promise<PeerCertificate> {
