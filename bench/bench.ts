@@ -82,7 +82,7 @@ function runWorker(task: WorkerTask): Promise<Record<string, number>> {
   });
 }
 
-/** The same RetrievePropertiesEx pages vdrift requests, read as bytes one after another. */
+/** Measures the wire: the RetrievePropertiesEx pages vdrift requests, read as bytes one after another. */
 async function floor(url: string, sim: Simulator): Promise<{ ms: number; bytes: number }> {
   const client = new RawSoapClient(url);
   await client.login(sim.username, sim.password);
@@ -185,7 +185,7 @@ interface Target {
   met: boolean;
 }
 
-/** The targets, each checked only when the run measured the size it names. */
+/** Checks the targets, each only when the run measured the size it names. */
 function targets(results: SizeResult[]): Target[] {
   const large = results.find((r) => r.hosts >= 2500);
   const mid = results.find((r) => r.hosts === 500);

@@ -55,8 +55,8 @@ const SETTINGS = {
   notifications: { channels: [], repeatCriticalAfterMinutes: 240, maxAttempts: 10, retryBaseSeconds: 30, maintenanceMode: 'hold' as const },
   windows: [],
   // The esxcli probe costs a round trip per host on top of the batched
-  // read; the benchmark compares the batched read with the wire, so the
-  // probe is off here and its cost is stated separately in BENCHMARKS.md.
+  // read. The benchmark compares the batched read with the wire, so the
+  // probe is off here and the probed task measures its cost separately.
   changes: {
     probeFirewallService: false,
     probeTimeoutSeconds: 10,
@@ -136,7 +136,7 @@ async function evaluate(task: WorkerTask): Promise<Record<string, unknown>> {
 /**
  * The per-host way, done with vdrift's own client and decoder: one
  * RetrievePropertiesEx per host for its HostFirewallSystem.firewallInfo,
- * each answer decoded and normalized, as tools that read one host at a time
+ * each response decoded and normalized, as tools that read one host at a time
  * do. Finding the firewall systems is one batched read and is not timed.
  */
 async function perHost(task: WorkerTask): Promise<Record<string, unknown>> {

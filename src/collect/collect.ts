@@ -18,9 +18,9 @@ export interface CollectOptions {
   /** Reuses objects whose bytes were decoded before; see ObjectCache. */
   cache?: ObjectCache;
   /**
-   * Hosts that earlier polls saw in this vCenter. An answer with no hosts at
-   * all is then not believed: it is how some vCenters answer an expired
-   * session, so the read is repeated once after a fresh login.
+   * Hosts that earlier polls saw in this vCenter. A response with no hosts
+   * at all is then not believed, because some vCenters respond that way to an
+   * expired session, so the read is repeated once after a fresh login.
    */
   knownHosts?: number;
 }
@@ -29,12 +29,12 @@ export interface Collection {
   about: AboutInfo;
   hosts: HostObservation[];
   pages: number;
-  /** False when paging stopped midway: `hosts` holds what was read, and `error` says why the rest is missing. */
+  /** False when paging stopped midway: `hosts` contains what was read, and `error` gives why the rest is missing. */
   complete: boolean;
   error: string | null;
 }
 
-/** Raised when a vCenter that had hosts answers with none, even after a fresh login. */
+/** Raised when a vCenter that had hosts returns none, even after a fresh login. */
 export class EmptyInventoryError extends VdriftError {}
 
 const PROP_SET: PropertySpec[] = [
@@ -99,7 +99,7 @@ async function readInventory(client: VimClient, options: CollectOptions): Promis
 
   if (pending.length === 0 && (options.knownHosts ?? 0) > 0) {
     throw new EmptyInventoryError(
-      `${client.transport.target} returned no hosts although earlier polls saw ${options.knownHosts}; an expired session or lost permissions look like this, so the answer is not believed`,
+      `${client.transport.target} returned no hosts although earlier polls saw ${options.knownHosts}; an expired session or lost permissions look like this, so the response is not believed`,
     );
   }
   // Compute resources this read did not reach keep the names stored earlier.

@@ -14,7 +14,7 @@ export const INTERVAL_RULES: ReadonlySet<string> = new Set<RuleId>(['change-betw
 
 export interface RulesetChange {
   ruleset: string;
-  /** What changed, comparable across hosts, for example `enabled true -> false`. */
+  /** The change, comparable across hosts, for example `enabled true -> false`. */
   change: string;
 }
 

@@ -12,7 +12,7 @@ export interface VcenterEvaluationInput {
   /** Failed polls in a row, this one included; 0 when this poll did not fail. */
   consecutiveFailures: number;
   unreachableAfter: number;
-  /** Why the last poll failed, when it did. */
+  /** The error of the last poll, when it failed. */
   error: string | null;
 }
 
@@ -39,7 +39,7 @@ export function evaluateVcenter(input: VcenterEvaluationInput): VcenterEvaluatio
     );
   }
   if (input.hosts === null) {
-    // A failed poll says nothing about permissions; that finding stays as it was.
+    // A failed poll shows nothing about permissions, so that finding stays as it was.
     return { findings, judged: ['vcenter-unreachable'] };
   }
 

@@ -92,7 +92,7 @@ class HostJudge {
     return drafts.map(this.make);
   }
 
-  /** A firewall switched off voids every ruleset; only esxcli over the API can tell. */
+  /** Flags a firewall switched off, which voids every ruleset. Only esxcli over the API shows the switch. */
   private firewallService(state: FirewallState): FindingDraft[] {
     const service = this.input.host.firewallService;
     if (service?.status !== 'ok' || service.enabled) {
@@ -112,9 +112,7 @@ class HostJudge {
     const expected = this.baseline.defaultPolicy;
     const service = this.input.host.firewallService;
     const esxcliPasses = service?.status === 'ok' && service.defaultAction.toUpperCase() === 'PASS';
-    // esxcli reports one DefaultAction for both directions; where it says
-    // PASS while defaultPolicy says blocked, both values are shown.
-    const actual = service?.status === 'ok' ? { ...state.defaultPolicy, esxcliDefaultAction: service.defaultAction } : state.defaultPolicy;
+
     const open: string[] = [];
     const unknown: string[] = [];
     const contradicted: string[] = [];
@@ -134,6 +132,25 @@ class HostJudge {
     if (open.length === 0 && contradicted.length === 0 && unknown.length === 0) {
       return [];
     }
+
+    // esxcli reports one DefaultAction for both directions. Where it reports
+    // PASS while defaultPolicy reports blocked, both values are shown.
+    const actual = service?.status === 'ok' ? { ...state.defaultPolicy, esxcliDefaultAction: service.defaultAction } : state.defaultPolicy;
+    const passed = open.length > 0 || contradicted.length > 0;
+    return [
+      {
+        rule: 'default-policy-open',
+        expected,
+        actual,
+        message: passed ? this.passedMessage(open, contradicted) : `host does not report whether ${unknown.join(' and ')} traffic is blocked by default ${this.where}`,
+        // Not reporting the policy is suspicious but not proof of an open firewall.
+        ...(passed ? {} : { severity: 'medium' as const }),
+      },
+    ];
+  }
+
+  /** Describes the directions defaultPolicy passes, and those only esxcli's PASS contradicts. */
+  private passedMessage(open: readonly string[], contradicted: readonly string[]): string {
     const parts: string[] = [];
     if (open.length > 0) {
       parts.push(`default policy passes ${open.join(' and ')} traffic ${this.where}`);
@@ -142,17 +159,7 @@ class HostJudge {
       const esxcli = `default action PASS, although defaultPolicy does not show ${contradicted.join(' and ')} traffic passed`;
       parts.push(open.length > 0 ? `esxcli also reports ${esxcli}` : `esxcli reports ${esxcli} ${this.where}`);
     }
-    const message = parts.length > 0 ? parts.join('; ') : `host does not report whether ${unknown.join(' and ')} traffic is blocked by default ${this.where}`;
-    return [
-      {
-        rule: 'default-policy-open',
-        expected,
-        actual,
-        message,
-        // Not reporting the policy is suspicious but not proof of an open firewall.
-        ...(parts.length === 0 ? { severity: 'medium' as const } : {}),
-      },
-    ];
+    return parts.join('; ');
   }
 
   private ruleset(ruleset: Ruleset): FindingDraft[] {

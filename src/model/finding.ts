@@ -47,7 +47,7 @@ export interface Finding {
 
 export type FindingStatus = 'open' | 'resolved';
 
-/** What keeps an open finding from being notified: planned work, maintenance mode or an accepted risk. */
+/** The reason an open finding is not notified: planned work, maintenance mode or an accepted risk. */
 export interface FindingHold {
   kind: 'window' | 'maintenance' | 'exception';
   /** Window id, host moid, or exception id. */
@@ -62,12 +62,12 @@ export interface StoredFinding extends Finding {
   lastSeen: string;
   resolvedAt: string | null;
   resolution: string | null;
-  /** Null when nothing holds the finding; `exception` shows it as accepted. */
+  /** Null when no hold applies. An `exception` hold shows the finding as accepted. */
   hold: FindingHold | null;
   /** Change ticket of the window the finding opened in, kept after the window ends. */
   windowTicket: string | null;
   notifiedAt: string | null;
-  /** Who made the change behind the finding, from vCenter events, when known. */
+  /** The account that made the change behind the finding, from vCenter events, when known. */
   attribution: StoredAttribution | null;
 }
 

@@ -3,7 +3,7 @@
 // share a cause.
 import type { RuleId, Severity } from './finding.js';
 
-/** Why an item is in a notification. */
+/** The reason an item is in a notification. */
 export type NotificationReason =
   /** The finding was seen for the first time, or its hold (window, exception, maintenance) ended while it was open. */
   | 'opened'
@@ -13,7 +13,7 @@ export type NotificationReason =
   /** A critical finding is still open after the repeat interval. */
   | 'repeat';
 
-/** Who made the change that caused a finding, from vCenter events. */
+/** The account that made the change behind a finding, from vCenter events. */
 export interface Attribution {
   userName: string;
   at: string;
@@ -40,7 +40,7 @@ export interface NotificationItem {
   attribution: Attribution | null;
 }
 
-/** What the items of a grouped notification have in common. */
+/** The cause the items of a grouped notification share. */
 export interface NotificationGroup {
   kind: 'host' | 'ruleset' | 'single' | 'test';
   /** For example `vc-prod/host-42` or `vc-prod/management-ruleset-allow-all/sshServer`. */

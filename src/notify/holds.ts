@@ -1,6 +1,6 @@
 // Which hold, if any, keeps a finding's notifications back: an exception
 // (accepted risk) first, then a maintenance window, then vSphere
-// maintenance mode when the config says to hold for it.
+// maintenance mode when the config holds for it.
 import type { NotificationSettings } from '../config/notification-types.js';
 import { globToRegExp } from '../drift/match.js';
 import { windowActive, type MaintenanceWindow, type RiskException, type WindowScope } from '../model/hold.js';
@@ -35,7 +35,7 @@ export function holdFor(finding: HoldSubject, context: HoldContext): Hold | null
   return null;
 }
 
-/** An exception covers exactly its rule and ruleset on its host or cluster, never a look-alike. */
+/** Returns whether an exception covers the finding: exactly its rule and ruleset on its host or cluster, never a look-alike. */
 export function exceptionCovers(exception: RiskException, finding: Pick<HoldSubject, 'rule' | 'ruleset' | 'vcenter' | 'host' | 'cluster'>, now: string): boolean {
   return (
     exception.expiresAt > now &&
@@ -46,7 +46,7 @@ export function exceptionCovers(exception: RiskException, finding: Pick<HoldSubj
   );
 }
 
-/** A window covers a finding when every dimension its scope names matches. */
+/** Returns whether a window covers the finding: every dimension its scope names must match. */
 export function windowCovers(scope: WindowScope, finding: Pick<HoldSubject, 'vcenter' | 'cluster' | 'host'>): boolean {
   if (scope.vcenters && !scope.vcenters.includes(finding.vcenter)) {
     return false;

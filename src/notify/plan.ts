@@ -1,7 +1,7 @@
 // Turning one poll's finding transitions into outbox rows, inside the poll's
 // transaction. Held findings (window, maintenance mode, exception) are
-// recorded but not notified; a held finding still open when its hold ends is
-// notified then, and a critical finding still open is repeated after the
+// recorded but not notified. A held finding still open when its hold ends is
+// notified then. A critical finding still open is repeated after the
 // configured interval, never once per poll.
 import { createHash } from 'node:crypto';
 import type { ChannelConfig, NotificationSettings } from '../config/notification-types.js';
@@ -181,7 +181,7 @@ export function channelWants(channel: ChannelConfig, item: Pick<NotificationItem
   return !channel.scope.clusters || (item.cluster !== null && channel.scope.clusters.includes(item.cluster));
 }
 
-/** The idempotency key: the same items of the same poll for the same channel always give the same id. */
+/** Computes the idempotency key: the same items of the same poll for the same channel always give the same id. */
 function deliveryId(channel: string, pollId: number, items: readonly NotificationItem[]): string {
   const identity = [channel, String(pollId), ...items.map((item) => `${item.fingerprint}:${item.reason}`)].join('\n');
   return createHash('sha256').update(identity).digest('hex').slice(0, 32);

@@ -28,7 +28,7 @@ interface Fetched {
   roundTrips: number;
 }
 
-/** What a re-read of one host found. */
+/** The result of re-reading one host. */
 export interface Reread {
   result: VcenterPollResult;
   /** Whether the re-read found drift: a new snapshot, or a finding opened or resolved. */

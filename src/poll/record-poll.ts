@@ -121,7 +121,7 @@ function stateKey(host: HostObservation, match: BaselineMatch, baselineIds: Map<
   return { snapshotHash: host.snapshot?.hash ?? null, notCheckedReason: reason, notCheckedDetail: detail, baselineVersionId, serviceState: serviceState(host) };
 }
 
-/** The probe result as stored in the state key; the fault text stays out so that varying messages do not start new states. */
+/** Returns the probe result as stored in the state key. The fault text stays out, so varying messages do not start new states. */
 function serviceState(host: HostObservation): string | null {
   const probe = host.firewallService;
   if (!probe) {
@@ -168,7 +168,7 @@ function lastSeenOf(row: HostRow, rule: string): PollStamp {
 }
 
 /**
- * Whether this evaluation decides about open findings of `rule`. A host that
+ * Returns whether this evaluation decides about open findings of `rule`. A host that
  * cannot be judged neither confirms nor resolves its other findings, only
  * its host-not-checked finding. Without a probe result firewall-disabled
  * stays as it was, and interval rules are judged per poll interval, not here.

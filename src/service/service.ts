@@ -1,6 +1,6 @@
 // vdrift run: polls on a schedule, delivers notifications, and serves
-// health and metrics until it is told to stop. Each vCenter has one poller
-// with a session kept across polls; a vCenter whose previous poll is still
+// health and metrics until SIGTERM or SIGINT. Each vCenter has one poller
+// with a session kept across polls. A vCenter whose previous poll is still
 // running when the next is due is skipped, and the skip is logged and
 // counted.
 import cron, { type ScheduledTask } from 'node-cron';
@@ -29,9 +29,9 @@ export interface ServiceOptions {
 }
 
 /**
- * How long a claimed outbox row may stay unanswered before another pass
- * takes it back: longer than any delivery can take (PagerDuty sends one
- * request per item, hence the factor), at least 10 s.
+ * Time a claimed outbox row may stay unfinished before another pass takes
+ * it back. It is longer than any delivery can take, because PagerDuty sends
+ * one request per item (hence the factor), and at least 10 s.
  */
 function claimTimeoutMs(config: Config): number {
   const longest = Math.max(0, ...config.notifications.channels.map((channel) => channel.timeoutSeconds));
@@ -201,10 +201,15 @@ export class VdriftService {
       [...this.statuses].map(([name, status]) => [name, { lastOutcome: status.lastOutcome, lastPollAt: status.lastPollAt, lastSuccessAt: status.lastSuccessAt }]),
     );
     const healthy = !this.stopping && this.task !== null;
-    // The process is alive while a vCenter fails, so this stays 200: a
-    // restart would not bring the vCenter back, but the status says it.
+    // The process is alive while a vCenter fails, so this stays 200 because a
+    // restart would not bring the vCenter back. The status reports it instead.
     const failing = [...this.statuses.values()].some((status) => status.lastOutcome === 'failed');
-    const status = !healthy ? 'stopping' : failing ? 'degraded' : 'ok';
+    let status = 'ok';
+    if (!healthy) {
+      status = 'stopping';
+    } else if (failing) {
+      status = 'degraded';
+    }
     return { healthy, body: { status, scheduler: healthy ? 'running' : 'stopped', database: 'ok', vcenters } };
   }
 

@@ -39,7 +39,7 @@ export interface HostLookup {
   removedAt: string | null;
 }
 
-/** What a host's property-collector bytes decoded to when last read, for reuse. */
+/** The shape a host's property-collector bytes decoded to when last read, kept for reuse. */
 export interface HostFragment {
   moid: string;
   fragmentKey: string;

@@ -1,4 +1,4 @@
-// What happened to a vCenter's hosts between two inventory polls, read from
+// The changes to a vCenter's hosts between two inventory polls, read from
 // the host state history.
 import type { Db } from './database.js';
 
@@ -55,7 +55,7 @@ export class IntervalRepository {
     this.latestHash = db.prepare('SELECT snapshot_hash FROM host_states WHERE host_id = ? AND snapshot_hash IS NOT NULL ORDER BY id DESC LIMIT 1').pluck();
   }
 
-  /** The last inventory poll before `pollId` that read hosts, or null for a first poll. */
+  /** Returns the last inventory poll before `pollId` that read hosts, or null for a first poll. */
   previousInventoryPoll(vcenterId: number, pollId: number): InventoryPoll | null {
     return (this.previous.get(vcenterId, pollId) as InventoryPoll | undefined) ?? null;
   }

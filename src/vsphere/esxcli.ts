@@ -1,6 +1,6 @@
 // esxcli over the vSphere API, the only way vCenter exposes whether a host's
 // firewall is switched on: RetrieveManagedMethodExecuter on the host, then
-// ExecuteSoap on ha-cli-handler-network-firewall. The answer is an XML
+// ExecuteSoap on ha-cli-handler-network-firewall. The response is an XML
 // document inside a string, decoded with the same safe decoder.
 import type { VimClient } from './client.js';
 import { methodCall, text } from './envelope.js';
@@ -16,13 +16,13 @@ export interface FirewallServiceState {
   loaded: boolean;
 }
 
-/** The esxcli command ran but reported a fault, or its answer could not be read. */
+/** The esxcli command ran but reported a fault, or its response could not be read. */
 export class EsxcliError extends VdriftError {}
 
 const EXECUTE_RESULT = object({ response: 'string', fault: object({ faultMsg: 'string' }) });
 const FIREWALL_GET = object({ obj: object({ DefaultAction: 'string', Enabled: 'boolean', Loaded: 'boolean' }) });
 
-/** Each call gets `timeoutMs` and one attempt: the probe's time budget, not the vCenter's. */
+/** Finds the host's method executer in one attempt within `timeoutMs`, the probe's time budget rather than the vCenter's. */
 export async function retrieveMethodExecuter(client: VimClient, host: ManagedObjectReference, timeoutMs: number): Promise<ManagedObjectReference> {
   return client.transport.callOnce<ManagedObjectReference>('RetrieveManagedMethodExecuter', methodCall('RetrieveManagedMethodExecuter', host), 'moref', timeoutMs);
 }

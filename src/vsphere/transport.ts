@@ -47,7 +47,7 @@ export interface RetryNotice {
 /** Receives streamed values, with the key of the cacheable fragment they were decoded from, if any. */
 export type StreamHandler = (stream: string, value: unknown, fragmentKey: string | null) => void;
 
-/** Where repeated elements of a response may be served from a cache instead of being decoded. */
+/** The elements of a response that a cache may serve instead of the decoder. */
 export interface FragmentOptions {
   cache: FragmentCache;
   /** Local name of the repeated element, for example `objects`. */
@@ -123,9 +123,9 @@ export class SoapTransport {
   }
 
   /**
-   * Calls one vim25 method once, with its own time limit and no retry: for
-   * calls that have a budget of their own, such as the esxcli probe, whose
-   * request must not outlive the probe or be repeated after it gave up.
+   * Calls one vim25 method once, with its own time limit and no retry. It
+   * serves calls with a time budget of their own, such as the esxcli probe,
+   * whose request must not outlive the probe or be repeated after it.
    */
   callOnce<T>(method: string, body: string, spec: Spec | FieldSpec | null, timeoutMs: number): Promise<T> {
     return this.attempt<T>(method, body, spec, () => {}, undefined, Math.min(timeoutMs, this.options.timeoutMs));

@@ -1,6 +1,6 @@
-// Every channel type end to end: a real poll queues findings in the outbox
-// and delivers them to local receivers; notify test proves a channel works;
-// maintenance mode holds; a vCenter that keeps failing raises a finding.
+// Every channel type end to end. A real poll queues findings in the outbox
+// and delivers them to local receivers, notify test proves a channel works,
+// maintenance mode holds, and a vCenter that keeps failing raises a finding.
 import { expect } from 'chai';
 import { Workspace, baselineDocument } from '../helpers/cli.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';

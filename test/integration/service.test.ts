@@ -54,7 +54,7 @@ describe('vdrift run', function () {
     await sim?.stop();
   });
 
-  /** A workspace whose service polls every second and sends every finding to the receiver. */
+  /** Creates a workspace whose service polls every second and sends every finding to the receiver. */
   function workspace(baseline: Record<string, unknown>, extra: Record<string, unknown> = {}, url = sim.url): Workspace {
     const ws = new Workspace(sim, { baselines: { 'b.json': baselineDocument(baseline) } });
     if (baseline.scope) {

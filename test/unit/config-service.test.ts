@@ -69,10 +69,13 @@ describe('loadConfig notification channels', () => {
     const { config } = await loadConfig(writeConfig({ notifications: { channels: CHANNELS } }), { env: ENV });
     const [hook, chat, pd, siem] = config.notifications.channels;
     expect(hook).to.include({ name: 'hook', type: 'webhook', minSeverity: 'high', timeoutSeconds: 10 });
-    expect(hook?.type === 'webhook' && hook.url.reveal()).to.equal(ENV.HOOK_URL);
-    expect(hook?.type === 'webhook' && hook.secret?.reveal()).to.equal(ENV.HOOK_SECRET);
+    if (hook?.type !== 'webhook' || pd?.type !== 'pagerduty') {
+      throw new Error('the channels did not keep their types');
+    }
+    expect(hook.url.reveal()).to.equal(ENV.HOOK_URL);
+    expect(hook.secret?.reveal()).to.equal(ENV.HOOK_SECRET);
     expect(chat).to.include({ type: 'slack', minSeverity: 'medium' });
-    expect(pd?.type === 'pagerduty' && pd.routingKey.reveal()).to.equal(ENV.PD_KEY);
+    expect(pd.routingKey.reveal()).to.equal(ENV.PD_KEY);
     expect(siem).to.deep.include({ type: 'syslog', host: '127.0.0.1', port: 514, protocol: 'tcp', facility: 'local0', appName: 'vdrift' });
   });
 

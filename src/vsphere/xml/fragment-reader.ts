@@ -1,4 +1,4 @@
-// Feeds a SOAP body to the decoder but lets a cache answer for repeated
+// Feeds a SOAP body to the decoder but lets a cache serve repeated
 // <objects> elements of a property-collector result. An element whose
 // bytes equal one decoded in an earlier poll is not decoded again: its key
 // (a SHA-256 over the decoding context and the element's bytes) is handed
@@ -93,7 +93,7 @@ export class FragmentReader {
 
   /**
    * Feeds a byte order mark and the XML declaration, the one processing
-   * instruction a SOAP body may carry, without the markup check; returns
+   * instruction a SOAP body may carry, without the markup check. Returns
    * false when more bytes are needed to see them whole.
    */
   private takeProlog(): boolean {
