@@ -2,7 +2,6 @@
 // read, attributing newly opened findings to the account that made the
 // change, and judging the interval since the previous inventory poll
 // (changes no snapshot captured, broad changes).
-import { parsedState } from '../collect/normalize.js';
 import type { EventRead } from '../collect/events.js';
 import type { ChangeSettings } from '../config/notification-types.js';
 import { attributionFor } from '../drift/attribution.js';
@@ -12,7 +11,9 @@ import type { Finding } from '../model/finding.js';
 import type { FirewallState } from '../model/firewall.js';
 import type { Transition } from '../store/findings.js';
 import type { PollStamp } from '../store/hosts.js';
+import type { InventoryPoll } from '../store/intervals.js';
 import type { PollKind } from '../store/polls.js';
+import { StoreError } from '../store/store-error.js';
 import type { Store } from '../store/store.js';
 
 export interface ChangeRecord {
@@ -34,6 +35,7 @@ export function recordChanges(store: Store, record: ChangeRecord): Transition[] 
   if (record.events) {
     store.events.record(record.vcenterId, record.events.events, record.events.position, record.stamp.pollId);
   }
+  store.polls.markEventsThrough(record.stamp.pollId, record.vcenterId);
   const previous = store.intervals.previousInventoryPoll(record.vcenterId, record.stamp.pollId);
   const interval = record.kind === 'inventory' && previous ? judgeInterval(store, record, previous) : [];
   const since = new Date(Date.parse(previous?.finishedAt ?? record.stamp.at) - ATTRIBUTION_MARGIN_MS).toISOString();
@@ -59,16 +61,30 @@ function attributeOpened(store: Store, record: ChangeRecord, transitions: readon
   }
 }
 
-function judgeInterval(store: Store, record: ChangeRecord, previous: { id: number; finishedAt: string }): Transition[] {
-  const events = store.events.between(record.vcenterId, previous.finishedAt, record.stamp.at);
+function judgeInterval(store: Store, record: ChangeRecord, previous: InventoryPoll): Transition[] {
+  // Events stored since the previous poll, whatever their time: one created
+  // while that poll read hosts is stored only by this one. Polls written
+  // before the mark existed fall back to event times.
+  const events =
+    previous.eventsThrough === null
+      ? store.events.between(record.vcenterId, previous.finishedAt, record.stamp.at)
+      : store.events.storedAfter(record.vcenterId, previous.eventsThrough);
   const withEvents = [...new Set(events.map((event) => event.hostMoid).filter((moid): moid is string => moid !== null))];
   const lookback = new Date(Date.parse(previous.finishedAt) - ATTRIBUTION_MARGIN_MS).toISOString();
   const rows = store.intervals.hostsChangedSince(record.vcenterId, previous.id, withEvents, lookback);
-  const state = (hash: string | null): FirewallState | null => (hash === null ? null : parsedState(hash, () => store.snapshots.body(hash) ?? '{"defaultPolicy":{},"rulesets":[]}'));
+  const state = (hash: string | null): FirewallState | null => (hash === null ? null : storedState(store, hash));
   const hosts: HostInterval[] = rows.map((row) => ({ moid: row.moid, name: row.name, cluster: row.cluster, before: state(row.beforeHash), after: state(row.afterHash), capturedAt: row.capturedAt }));
   const findings = evaluateChanges({ vcenter: record.vcenter, hosts, events, thresholds: record.settings.broadChange });
   const hostIds = new Map(rows.map((row) => [row.moid, row.hostId]));
   return reconcileInterval(store, record, findings, hostIds);
+}
+
+function storedState(store: Store, hash: string): FirewallState {
+  const state = store.snapshots.state(hash);
+  if (state === null) {
+    throw new StoreError(`snapshot ${hash} is referenced by a host state but missing from the snapshots table`);
+  }
+  return state;
 }
 
 /** Opens the interval findings of this poll and resolves those of the previous interval, host by host. */

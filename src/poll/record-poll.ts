@@ -41,7 +41,6 @@ export interface RecordResult {
   hostsSeen: number;
   hostsChecked: number;
   hostsEvaluated: number;
-  hostsRemoved: number;
   transitions: Transition[];
 }
 
@@ -52,7 +51,7 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
   const baselineIds = store.baselines.register(record.baselines, record.finishedAt);
   const known = store.hosts.forVcenter(vcenterId);
   const snapshotsPut = new Set<string>();
-  const result: RecordResult = { pollId, vcenterId, hostsSeen: record.hosts.length, hostsChecked: 0, hostsEvaluated: 0, hostsRemoved: 0, transitions: [] };
+  const result: RecordResult = { pollId, vcenterId, hostsSeen: record.hosts.length, hostsChecked: 0, hostsEvaluated: 0, transitions: [] };
 
   for (const host of record.hosts) {
     const row = known.get(host.moid) ?? store.hosts.insert(vcenterId, host, stamp);
@@ -78,7 +77,6 @@ export function recordPoll(store: Store, record: PollRecord): RecordResult {
     for (const row of known.values()) {
       if (row.removedAt === null) {
         result.transitions.push(...removeHost(store, row, stamp));
-        result.hostsRemoved += 1;
       }
     }
   }
@@ -139,7 +137,8 @@ function evaluateChanged(
   key: HostStateKey,
   stamp: PollStamp,
 ): Transition[] {
-  const previousHash = store.hosts.latestSnapshotHash(row.id);
+  // The current state holds the latest snapshot unless the host was last seen unreadable.
+  const previousHash = row.snapshotHash ?? store.hosts.latestSnapshotHash(row.id);
   const previous = previousHash ? store.snapshots.state(previousHash) : null;
   const open = store.findings.openForHost(row.id);
   const findings = evaluateHost({ vcenter, host, baseline: match, previous, open: new Set(open.map((f) => f.fingerprint)) });

@@ -19,7 +19,7 @@ export class EventRepository {
   private readonly selectPosition;
   private readonly upsertPosition;
   private readonly selectBetween;
-  private readonly selectForHost;
+  private readonly selectStoredAfter;
   private readonly updateOutcome;
 
   constructor(db: Db) {
@@ -33,7 +33,8 @@ export class EventRepository {
        ON CONFLICT (vcenter_id) DO UPDATE SET last_key = excluded.last_key, last_created_at = excluded.last_created_at`,
     );
     this.selectBetween = db.prepare(`SELECT ${COLUMNS} FROM vcenter_events WHERE vcenter_id = ? AND created_at > ? AND created_at <= ? ORDER BY event_key`);
-    this.selectForHost = db.prepare(`SELECT ${COLUMNS} FROM vcenter_events WHERE vcenter_id = ? AND host_moid = ? AND created_at > ? ORDER BY event_key`);
+    // The unary plus keeps SQLite on the rowid range instead of scanning the vCenter's whole history.
+    this.selectStoredAfter = db.prepare(`SELECT ${COLUMNS} FROM vcenter_events WHERE id > ? AND +vcenter_id = ? ORDER BY event_key`);
     this.updateOutcome = db.prepare('UPDATE vcenter_events SET outcome = ? WHERE vcenter_id = ? AND event_key = ? AND outcome IS NULL');
   }
 
@@ -54,8 +55,9 @@ export class EventRepository {
     return (this.selectBetween.all(vcenterId, from, to) as (Omit<StoredEvent, 'data'> & { data: string })[]).map(parse);
   }
 
-  forHostSince(vcenterId: number, hostMoid: string, since: string): StoredEvent[] {
-    return (this.selectForHost.all(vcenterId, hostMoid, since) as (Omit<StoredEvent, 'data'> & { data: string })[]).map(parse);
+  /** Events stored after row `rowId` of vcenter_events, in key order. */
+  storedAfter(vcenterId: number, rowId: number): StoredEvent[] {
+    return (this.selectStoredAfter.all(rowId, vcenterId) as (Omit<StoredEvent, 'data'> & { data: string })[]).map(parse);
   }
 
   /** Records what became of an event, once. */

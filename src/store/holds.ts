@@ -31,8 +31,8 @@ export class WindowRepository {
   constructor(db: Db) {
     this.insert = db.prepare(
       `INSERT INTO windows (source, scope, starts_at, ends_at, ticket, created_by, reason, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, scope, starts_at, ends_at, ticket) DO NOTHING`,
-    );
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, scope, starts_at, ends_at, ticket) DO UPDATE SET id = id RETURNING id`,
+    ).pluck();
     this.selectAll = db.prepare(`SELECT ${WINDOW_COLUMNS} FROM windows ORDER BY starts_at, id`);
     this.selectOne = db.prepare(`SELECT ${WINDOW_COLUMNS} FROM windows WHERE id = ?`);
     this.endStmt = db.prepare('UPDATE windows SET ended_at = ? WHERE id = ? AND ended_at IS NULL AND ends_at > ?');
@@ -65,8 +65,8 @@ export class WindowRepository {
 
   private store(source: 'config' | 'cli', window: NewWindow, now: string): number {
     const scope = canonicalJson(window.scope);
-    const result = this.insert.run(source, scope, window.startsAt, window.endsAt, window.ticket, window.createdBy, window.reason, now);
-    return Number(result.lastInsertRowid);
+    // The same window added again returns the id it already has.
+    return this.insert.get(source, scope, window.startsAt, window.endsAt, window.ticket, window.createdBy, window.reason, now) as number;
   }
 }
 
@@ -78,21 +78,7 @@ function iso(text: string): string {
   return new Date(text).toISOString();
 }
 
-interface ExceptionRow {
-  id: number;
-  exceptionId: string;
-  source: 'file' | 'cli';
-  vcenter: string | null;
-  cluster: string | null;
-  host: string | null;
-  ruleset: string | null;
-  rule: RiskException['rule'];
-  reason: string;
-  approvedBy: string;
-  expiresAt: string;
-  file: string | null;
-  withdrawnAt: string | null;
-}
+type ExceptionRow = RiskException & { withdrawnAt: string | null };
 
 const EXCEPTION_COLUMNS = `id, exception_id AS exceptionId, source, vcenter, cluster, host, ruleset, rule, reason,
   approved_by AS approvedBy, expires_at AS expiresAt, file, withdrawn_at AS withdrawnAt`;

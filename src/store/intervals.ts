@@ -18,29 +18,30 @@ export interface HostIntervalRow {
 export interface InventoryPoll {
   id: number;
   finishedAt: string;
+  /** The last vcenter_events row stored by the time this poll was written; null for polls older than that mark. */
+  eventsThrough: number | null;
 }
 
 export class IntervalRepository {
   private readonly previous;
   private readonly changed;
   private readonly hostByMoid;
-  private readonly hostById;
   private readonly hashBefore;
   private readonly latestHash;
   private readonly snapshotChanges;
 
   constructor(db: Db) {
     this.previous = db.prepare(
-      `SELECT id, finished_at AS finishedAt FROM polls
+      `SELECT id, finished_at AS finishedAt, events_through AS eventsThrough FROM polls
        WHERE vcenter_id = ? AND kind = 'inventory' AND outcome != 'failed' AND id < ? ORDER BY id DESC LIMIT 1`,
     );
+    // CROSS JOIN keeps host_states first, so the first_poll_id index reads only the new states.
     this.changed = db.prepare(
-      `SELECT s.host_id AS hostId, s.snapshot_hash AS hash, s.first_seen_at AS seenAt
-       FROM host_states s JOIN hosts h ON h.id = s.host_id
-       WHERE h.vcenter_id = ? AND s.first_poll_id > ? ORDER BY s.id`,
+      `SELECT DISTINCT h.id, h.moid, h.name, h.cluster
+       FROM host_states s CROSS JOIN hosts h ON h.id = s.host_id
+       WHERE s.first_poll_id > ? AND h.vcenter_id = ?`,
     );
     this.hostByMoid = db.prepare('SELECT id, moid, name, cluster FROM hosts WHERE vcenter_id = ? AND moid = ?');
-    this.hostById = db.prepare('SELECT id, moid, name, cluster FROM hosts WHERE vcenter_id = ? AND id = ?');
     this.hashBefore = db
       .prepare('SELECT snapshot_hash FROM host_states WHERE host_id = ? AND first_poll_id <= ? AND snapshot_hash IS NOT NULL ORDER BY id DESC LIMIT 1')
       .pluck();
@@ -68,7 +69,7 @@ export class IntervalRepository {
    * the event that announced it.
    */
   hostsChangedSince(vcenterId: number, sincePollId: number, alsoMoids: readonly string[], capturedSince: string): HostIntervalRow[] {
-    const changed = new Set((this.changed.all(vcenterId, sincePollId) as { hostId: number }[]).map((row) => row.hostId));
+    const changed = this.changed.all(sincePollId, vcenterId) as HostIdentityRow[];
     const rows = new Map<number, HostIntervalRow>();
     const add = (host: HostIdentityRow): void => {
       if (rows.has(host.id)) {
@@ -84,11 +85,8 @@ export class IntervalRepository {
         capturedAt: this.snapshotChanges.all(host.id, capturedSince) as string[],
       });
     };
-    for (const hostId of changed) {
-      const host = this.hostById.get(vcenterId, hostId) as HostIdentityRow | undefined;
-      if (host) {
-        add(host);
-      }
+    for (const host of changed) {
+      add(host);
     }
     for (const moid of alsoMoids) {
       const host = this.hostByMoid.get(vcenterId, moid) as HostIdentityRow | undefined;

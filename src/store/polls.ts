@@ -5,18 +5,6 @@ export type PollOutcome = 'complete' | 'incomplete' | 'failed';
 /** An inventory poll reads every host; a host poll re-reads one host after its firewall events. */
 export type PollKind = 'inventory' | 'host';
 
-export interface PollRow {
-  id: number;
-  vcenter: string;
-  startedAt: string;
-  finishedAt: string;
-  outcome: PollOutcome;
-  error: string | null;
-  hostsSeen: number;
-  hostsChecked: number;
-  roundTrips: number;
-}
-
 export interface PollCounts {
   hostsSeen: number;
   hostsChecked: number;
@@ -29,7 +17,7 @@ export class PollRepository {
   private readonly selectVcenter;
   private readonly insert;
   private readonly update;
-  private readonly latest;
+  private readonly eventsThrough;
   private readonly outcomes;
 
   constructor(db: Db) {
@@ -44,12 +32,7 @@ export class PollRepository {
        WHERE id = ?`,
     );
     this.outcomes = db.prepare(`SELECT outcome FROM polls WHERE vcenter_id = ? AND kind = 'inventory' ORDER BY id DESC`).pluck();
-    this.latest = db.prepare(
-      `SELECT p.id, v.name AS vcenter, p.started_at AS startedAt, p.finished_at AS finishedAt, p.outcome,
-              p.error, p.hosts_seen AS hostsSeen, p.hosts_checked AS hostsChecked, p.round_trips AS roundTrips
-       FROM polls p JOIN vcenters v ON v.id = p.vcenter_id
-       WHERE v.name = ? ORDER BY p.id DESC LIMIT ?`,
-    );
+    this.eventsThrough = db.prepare('UPDATE polls SET events_through = (SELECT max(id) FROM vcenter_events WHERE vcenter_id = ?) WHERE id = ?');
   }
 
   /** Returns the id of a vCenter already in the database, or null. */
@@ -82,7 +65,8 @@ export class PollRepository {
     this.update.run(counts.hostsSeen, counts.hostsChecked, counts.roundTrips, counts.apiVersion, pollId);
   }
 
-  recent(vcenter: string, limit: number): PollRow[] {
-    return this.latest.all(vcenter, limit) as PollRow[];
+  /** Records the last event row stored so far, so the next poll judges only events stored after it. */
+  markEventsThrough(pollId: number, vcenterId: number): void {
+    this.eventsThrough.run(vcenterId, pollId);
   }
 }

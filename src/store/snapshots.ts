@@ -1,4 +1,5 @@
 import type { FirewallState } from '../model/firewall.js';
+import { parsedState } from '../collect/normalize.js';
 import type { Db } from './database.js';
 
 export class SnapshotRepository {
@@ -19,8 +20,9 @@ export class SnapshotRepository {
     return (this.select.get(hash) as string | undefined) ?? null;
   }
 
+  /** Returns the parsed state, frozen and shared through the parse cache, or null when the hash is unknown. */
   state(hash: string): FirewallState | null {
-    const body = this.select.get(hash) as string | undefined;
-    return body === undefined ? null : (JSON.parse(body) as FirewallState);
+    const body = this.body(hash);
+    return body === null ? null : parsedState(hash, () => body);
   }
 }
